@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/entrypoint/entrypoint/initproc"
+	"github.com/entrypoint/entrypoint/internal/exitcode"
+)
+
+// run is the whole command: args as os.Args, env as os.Environ. It returns
+// the status to exit with. Logs and help go to stdout (stderr for the tini
+// and dumb-init personalities); the child inherits stdout and stderr when
+// they are files.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	p := personalityOf(args[0])
+	c, operands, err := parse(p, args[1:], environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", p.name, err, p.name)
+		return exitcode.Usage
+	}
+	switch {
+	case c.help:
+		usage(stdout, p)
+		return exitcode.OK
+	case c.version:
+		p.version(stdout)
+		return exitcode.OK
+	case len(operands) == 0:
+		fmt.Fprintf(stderr, "%s: no command to run (usage: %s)\n", p.name, p.usage)
+		return exitcode.Usage
+	}
+	logOut := stdout
+	if p.toStderr {
+		logOut = stderr
+	}
+	_, opts, err := setup(p, c, environ, logOut)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", p.name, err)
+		return exitcode.Usage
+	}
+	opts.Env = environ
+	opts.Stdout, _ = stdout.(*os.File)
+	opts.Stderr, _ = stderr.(*os.File)
+	code, err := initproc.Run(ctx, operands, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", p.name, err)
+		return exitcode.Of(err)
+	}
+	return code
+}
+
+// parse reads the env twins, then the flags, and returns the operands.
+func parse(p personality, args, environ []string) (*config, []string, error) {
+	vars := envMap(environ)
+	c := &config{}
+	if err := env.ParseWithOptions(c, env.Options{Environment: vars}); err != nil {
+		return nil, nil, errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	c.Setsid = c.Setsid || p.setsid
+	if _, set := vars["ENTRYPOINT_SUBREAPER"]; p.peer && !set {
+		c.Subreaper = false // tini and dumb-init are no subreaper unless asked
+	}
+	applyPeerEnv(c, lookupIn(vars))
+	operands, err := parseFlags(p.flags, c, args)
+	return c, operands, err
+}
+
+// setup builds the logger and initproc's options from the configuration.
+func setup(p personality, c *config, environ []string, w io.Writer) (*slog.Logger, initproc.Options, error) {
+	lookup := lookupIn(envMap(environ))
+	level := p.logLevel
+	if _, set := lookup("ENTRYPOINT_LOG_LEVEL"); set || p.name == "entrypoint" {
+		l, err := parseLevel(c.LogLevel, 0)
+		if err != nil {
+			return nil, initproc.Options{}, err
+		}
+		level = l
+	} else if l, ok := tiniVerbosity(lookup); ok && p.name == "tini" {
+		level = l
+	}
+	level -= slog.Level(4 * c.verbosity)
+	log, err := newLogger(w, c.LogFormat, level, lookup)
+	if err != nil {
+		return nil, initproc.Options{}, err
+	}
+	opts, err := c.options()
+	opts.Logger = log
+	return log, opts, err
+}
+
+func usage(w io.Writer, p personality) {
+	fmt.Fprintf(w, "Usage: %s\n\n", p.usage)
+	if p.name == "entrypoint" {
+		fmt.Fprint(w, "Runs COMMAND as the child of a PID-1 init: forwards signals, reaps zombies,\nstops gracefully and exits with the child's status.\n\n")
+	}
+	fmt.Fprintln(w, "Flags (env twin in brackets):")
+	for _, d := range p.flags {
+		spell := "    "
+		if d.short != 0 {
+			spell = fmt.Sprintf("-%c, ", d.short)
+		}
+		spell += "--" + d.long
+		if d.arg != "" {
+			spell += " " + d.arg
+		}
+		line := fmt.Sprintf("  %-28s %s", spell, d.help)
+		if d.env != "" {
+			line += " [" + d.env + "]"
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 1 the init's own failure.\n")
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func lookupIn(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}

@@ -1,0 +1,105 @@
+package initproc
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+)
+
+// DefaultStopTimeout is the grace period between SIGTERM and SIGKILL when
+// Options.StopTimeout is zero. It matches `docker stop`'s own default, so
+// set it a little below the orchestrator's deadline (docker's --stop-timeout,
+// Kubernetes' terminationGracePeriodSeconds, 30 s by default) to have the
+// init, not the runtime, do the killing and name what it killed.
+const DefaultStopTimeout = 10 * time.Second
+
+// Options says how Run starts and supervises the child. The zero value
+// behaves like tini without flags: signals go to the child alone, the child
+// gets its own process group (and the terminal, when stdin is one), and the
+// stop timeout is DefaultStopTimeout.
+type Options struct {
+	// Logger receives the init's own events; nil discards them.
+	Logger *slog.Logger
+	// Env is the child's environment; nil means the init's own.
+	Env []string
+	// Dir is the child's working directory; "" means the init's.
+	Dir string
+	// Stdin, Stdout and Stderr are handed to the child as descriptors 0, 1
+	// and 2; nil means the init's own. The child writes to them directly.
+	Stdin, Stdout, Stderr *os.File
+
+	// Subreaper registers the init as a child subreaper when it is not
+	// PID 1, so orphaned descendants are reparented to it (tini -s).
+	Subreaper bool
+	// KillGroup delivers forwarded signals to the child's whole process
+	// group instead of the child alone (tini -g).
+	KillGroup bool
+	// Setsid starts the child in a new session, gives it the terminal and
+	// delivers forwarded signals to its whole group (dumb-init's default).
+	// SIGTSTP, SIGTTIN and SIGTTOU are forwarded and then stop the init
+	// itself, so a shell's job control sees it suspended.
+	Setsid bool
+	// Rewrite maps a received signal to the one forwarded; mapping to 0
+	// drops it (dumb-init -r). SIGTERM and SIGINT still start the stop
+	// timeout whatever they are rewritten to.
+	Rewrite map[syscall.Signal]syscall.Signal
+	// StopTimeout is the grace period between asking processes to stop and
+	// killing them; zero means DefaultStopTimeout.
+	StopTimeout time.Duration
+	// ExitZero lists child exit statuses that Run reports as 0 (tini -e).
+	ExitZero []int
+	// ParentDeathSignal, when set, is delivered to the init if its parent
+	// dies, and forwarded like any other signal (tini -p).
+	ParentDeathSignal syscall.Signal
+	// WarnOnReap logs every reaped orphan at warning level (tini -w).
+	WarnOnReap bool
+	// Unpin, once the child has started, moves the init's working
+	// directory to / and closes the descriptors above 2 that the init
+	// inherited without close-on-exec (the child keeps its own copies), so
+	// the init pins no mount and holds no socket open. It changes
+	// process-wide state: for a process that is nothing but the init.
+	Unpin bool
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func (o Options) stopTimeout() time.Duration {
+	if o.StopTimeout > 0 {
+		return o.StopTimeout
+	}
+	return DefaultStopTimeout
+}
+
+func (o Options) files() []uintptr {
+	fd := func(f, def *os.File) uintptr {
+		if f == nil {
+			f = def
+		}
+		return f.Fd()
+	}
+	return []uintptr{fd(o.Stdin, os.Stdin), fd(o.Stdout, os.Stdout), fd(o.Stderr, os.Stderr)}
+}
+
+func (o Options) env() []string {
+	if o.Env != nil {
+		return o.Env
+	}
+	return os.Environ()
+}
+
+// exitCode applies ExitZero to a status.
+func (o Options) exitCode(code int) int {
+	for _, z := range o.ExitZero {
+		if z == code {
+			return 0
+		}
+	}
+	return code
+}
