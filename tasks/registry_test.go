@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/entrypoint/entrypoint/internal/exitcode"
+	"github.com/stretchr/testify/require"
 )
 
 // service writes files (name → content) into a fresh directory.
@@ -17,12 +18,8 @@ func service(t *testing.T, files map[string]string) string {
 	dir := t.TempDir()
 	for name, content := range files {
 		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 	}
 	return dir
 }
@@ -30,9 +27,7 @@ func service(t *testing.T, files map[string]string) string {
 func load(t *testing.T, files map[string]string, env map[string]string) *Registry {
 	t.Helper()
 	r, err := Load(service(t, files), env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return r
 }
 
