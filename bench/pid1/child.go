@@ -20,6 +20,8 @@ import (
 //	spawn-zombies N   fork N copies that exit at once, print
 //	                  "zombies N mono NS" and exit 0 without reaping them:
 //	                  they all become the init's zombies.
+//	spawn-zombies-on-input N
+//	                  the same, once a byte arrives on stdin.
 //	orphans-check N   run spawn-zombies N as a grandchild, then stay alive
 //	                  until /proc shows only the init and itself (every
 //	                  orphan reaped by the init), print "left 0 drain_ns NS";
@@ -42,6 +44,15 @@ func child(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "spawn-zombies":
+		return spawnZombies(n, stdout, stderr)
+	case "spawn-zombies-on-input":
+		// For tracing the init alone (strace -f -p INIT): start first,
+		// attach, then write a line.
+		fmt.Fprintf(stdout, "%sready\n", tag)
+		if _, err := io.ReadFull(os.Stdin, make([]byte, 1)); err != nil {
+			fmt.Fprintln(stderr, "pid1 child: stdin:", err)
+			return 1
+		}
 		return spawnZombies(n, stdout, stderr)
 	case "orphans-check":
 		return orphansCheck(n, stdout, stderr)
