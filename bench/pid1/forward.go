@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
@@ -136,7 +137,8 @@ func (in *instance) stop() string {
 
 // measureForward starts one instance per init plus the child alone
 // ("direct": the floor set by the child's own signal delivery), reads each
-// init's RSS, then takes cfg.signals samples round-robin across instances.
+// init's RSS, then takes cfg.signals samples round-robin across instances,
+// in a new random order each round.
 func measureForward(ctx context.Context, cfg *config, res []*result) *forwardResult {
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
@@ -166,6 +168,8 @@ func measureForward(ctx context.Context, cfg *config, res []*result) *forwardRes
 	}
 	fmt.Fprintf(cfg.log, "forward: %d SIGTERMs to each of %d running instances, round-robin\n", cfg.signals, len(slots))
 	for i := -20; i < cfg.signals; i++ { // 20 warm-up samples
+		// A new order each round: no init always follows the same one.
+		rand.Shuffle(len(slots), func(a, b int) { slots[a], slots[b] = slots[b], slots[a] })
 		for _, s := range slots {
 			if s.in.dead || s.fr.partial != "" {
 				continue

@@ -31,7 +31,7 @@ func report(w io.Writer, cfg *config, res []*result, direct *forwardResult) {
 	}
 	fmt.Fprintln(w)
 	if cfg.want("size") {
-		sizeTable(w, res, base)
+		sizeTable(w, cfg, res, base)
 	}
 	if cfg.want("startup") {
 		startupTable(w, cfg, res, base)
@@ -77,8 +77,8 @@ func mark(pass bool) string {
 
 func mib(kib float64) float64 { return kib / 1024 }
 
-func sizeTable(w io.Writer, res []*result, base *result) {
-	tw := table(w, fmt.Sprintf("binary size on disk (target ≤ %d MiB)", targetBinaryBytes>>20), "init", "bytes", "MiB", "static", "×base", "target", "path")
+func sizeTable(w io.Writer, cfg *config, res []*result, base *result) {
+	tw := table(w, fmt.Sprintf("binary size on disk (target ≤ %d MiB)", targetBinaryBytes>>20), "init", "bytes", "MiB", "static", "×"+cfg.baseline, "≤ 4 MiB", "path")
 	okBase := base != nil && base.size != nil && base.size.err == nil
 	for _, r := range res {
 		s := r.size
@@ -107,7 +107,7 @@ func startupTable(w io.Writer, cfg *config, res []*result, base *result) {
 	}
 	title := fmt.Sprintf("startup overhead: median wall time of `INIT true` minus bare `true` (%s, %d runs each in %d interleaved rounds; target ≤ %.2f× %s)",
 		how, cfg.startupRuns, cfg.startupRounds, targetStartupRatio, cfg.baseline)
-	tw := table(w, title, "init", "INIT true (ms)", "overhead (ms)", "×base", "target")
+	tw := table(w, title, "init", "INIT true (ms)", "overhead (ms)", "×"+cfg.baseline, fmt.Sprintf("≤ %.2f× %s", targetStartupRatio, cfg.baseline))
 	okBase := base != nil && base.startup != nil && base.startup.err == nil
 	var bo float64
 	printedBare := false
@@ -133,7 +133,7 @@ func startupTable(w io.Writer, cfg *config, res []*result, base *result) {
 
 func rssTable(w io.Writer, cfg *config, res []*result, base *result) {
 	title := fmt.Sprintf("RSS of the init while its child sleeps, from /proc/PID/status (target ≤ %d MiB)", targetRSSKiB>>10)
-	tw := table(w, title, "init", "VmRSS (KiB)", "MiB", "VmHWM (KiB)", "threads", fmt.Sprintf("after %d SIGTERMs (KiB)", cfg.signals), "×base", "target")
+	tw := table(w, title, "init", "VmRSS (KiB)", "MiB", "VmHWM (KiB)", "threads", fmt.Sprintf("after %d SIGTERMs (KiB)", cfg.signals), "×"+cfg.baseline, "≤ 3 MiB")
 	okBase := base != nil && base.rss != nil && base.rss.err == nil
 	var bk float64
 	if okBase {
@@ -154,7 +154,7 @@ func rssTable(w io.Writer, cfg *config, res []*result, base *result) {
 func reapTable(w io.Writer, cfg *config, res []*result, base *result) {
 	title := fmt.Sprintf("orphan reaping: %d zombies at once, init as PID 1 of `unshare --pid --fork --mount-proc`; reaps/s = N / (child's last timestamp → init exited 0), median of %d (target ≥ %s)",
 		cfg.zombies, cfg.reapRounds, cfg.baseline)
-	tw := table(w, title, "init", "reaps/s", "burst (ms)", "min..max reaps/s", "×base", "target", "orphans left, child alive")
+	tw := table(w, title, "init", "reaps/s", "burst (ms)", "min..max reaps/s", "×"+cfg.baseline, "≥ "+cfg.baseline, "orphans left, child alive")
 	okBase := base != nil && base.reap != nil && base.reap.err == nil
 	for _, r := range res {
 		s := r.reap
@@ -180,7 +180,7 @@ func reapTable(w io.Writer, cfg *config, res []*result, base *result) {
 func forwardTable(w io.Writer, cfg *config, res []*result, base *result, direct *forwardResult) {
 	title := fmt.Sprintf("SIGTERM forwarding latency: kill(init) → child's receipt, CLOCK_MONOTONIC, %d samples per init, round-robin across running instances (target median ≤ %s)",
 		cfg.signals, cfg.baseline)
-	tw := table(w, title, "init", "median (µs)", "p90 (µs)", "median over direct (µs)", "samples", "×base", "target", "note")
+	tw := table(w, title, "init", "median (µs)", "p90 (µs)", "median over direct (µs)", "samples", "×"+cfg.baseline, "≤ "+cfg.baseline, "note")
 	okBase := base != nil && base.forward != nil && base.forward.err == nil
 	var floor float64
 	if direct != nil && direct.err == nil {
