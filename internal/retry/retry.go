@@ -52,7 +52,7 @@ func Do(ctx context.Context, op func(ctx context.Context, attempt int) error, p 
 	err := backoff.Retry(func() error {
 		attempt++
 		err := op(ctx, attempt)
-		if err != nil && (last == nil || ctx.Err() == nil) {
+		if err != nil && (last == nil || !ended(ctx)) {
 			last = err
 		}
 		return err
@@ -65,6 +65,13 @@ func Do(ctx context.Context, op func(ctx context.Context, attempt int) error, p 
 		return permanent.Err
 	}
 	return last
+}
+
+// ended reports whether ctx is done or past its deadline: an operation
+// bounded by the deadline may fail a moment before ctx reports it.
+func ended(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() != nil || (ok && !time.Now().Before(deadline))
 }
 
 func (p Policy) backoff(ctx context.Context) backoff.BackOff {

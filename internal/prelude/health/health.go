@@ -103,13 +103,15 @@ func Check(ctx context.Context, target string, timeout time.Duration) error {
 // Check checks t once within timeout (0: only ctx bounds it). The error
 // says why t is unhealthy, without naming t.
 func (t Target) Check(ctx context.Context, timeout time.Duration) error {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+	if timeout <= 0 {
+		return t.probe(ctx)
 	}
+	parent, bounded := ctx.Deadline()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	own, _ := ctx.Deadline()
 	err := t.probe(ctx)
-	if err != nil && timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err != nil && (!bounded || own.Before(parent)) && !time.Now().Before(own) {
 		return fmt.Errorf("no answer within %v: %w", timeout, err)
 	}
 	return err
