@@ -38,8 +38,8 @@ func Resolve(env []string) (resolved, fromFiles []string, err error) {
 	var errs []error
 	for _, kv := range env {
 		name, path, ok := fileVar(kv)
-		if !ok || set[name+suffix] != path {
-			continue // not a secret reference, or overridden by a later entry
+		if _, done := contents[name]; !ok || done || set[name+suffix] != path {
+			continue // not a secret reference, overridden by a later entry, or a repeat
 		}
 		content, err := load(name, path, set)
 		if err != nil {

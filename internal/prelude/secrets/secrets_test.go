@@ -79,6 +79,8 @@ func TestResolve(t *testing.T) {
 			[]string{"_FILE=" + pathMark}, []string{}},
 		{"duplicate NAME_FILE: last wins, once", "pw", func(p string) []string { return []string{"PW_FILE=/nonexistent", "PW_FILE=" + p} },
 			[]string{"PW=pw"}, []string{"PW"}},
+		{"repeated NAME_FILE read once", "pw", func(p string) []string { return []string{"PW_FILE=" + p, "PW_FILE=" + p} },
+			[]string{"PW=pw"}, []string{"PW"}},
 		{"value may hold =", "a=b", func(p string) []string { return []string{"PW_FILE=" + p} },
 			[]string{"PW=a=b"}, []string{"PW"}},
 	}
