@@ -182,7 +182,7 @@ func forwardLatency(stdout, stderr io.Writer) int {
 		return 1
 	}
 	set := uint64(1) << (syscall.SIGTERM - 1)
-	wait := syscall.NsecToTimespec(int64(time.Millisecond))
+	wait := syscall.NsecToTimespec(int64(50 * time.Millisecond))
 	for {
 		late := ""
 		select {

@@ -90,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.startupRuns, "startup-runs", 1000, "timed runs of each command for the startup overhead")
 	fs.IntVar(&c.startupRounds, "startup-rounds", 5, "interleaved rounds the startup runs are split into")
 	fs.IntVar(&c.zombies, "zombies", 20000, "zombies per reaping burst")
-	fs.IntVar(&c.reapRounds, "reap-rounds", 5, "reaping bursts per init (median reported)")
+	fs.IntVar(&c.reapRounds, "reap-rounds", 7, "reaping bursts per init (median reported)")
 	fs.IntVar(&c.signals, "signals", 1000, "SIGTERM samples per init")
 	fs.DurationVar(&c.timeout, "timeout", 90*time.Second, "deadline of each workload (one startup round, one burst, one forwarding run)")
 	if err := fs.Parse(args); err != nil {
