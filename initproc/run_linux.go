@@ -60,6 +60,7 @@ func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
 	s.pid, s.started = pid, time.Now()
 	s.log.Info("started", "pid", pid, "cmd", argv[0])
 	s.log.Debug("arguments", "argv", argv)
+	ignoreReserved()
 	if s.opts.Unpin {
 		unpin()
 	}

@@ -51,8 +51,11 @@ func SignalName(sig syscall.Signal) string {
 }
 
 // rtmin is the first real-time signal a program may use (glibc and musl
-// keep 32 and 33 for themselves).
-const rtmin = 34
+// keep 32 and 33 for themselves); the Go runtime also keeps goReserved.
+const (
+	rtmin      = 34
+	goReserved = syscall.Signal(34)
+)
 
 var signalNames = map[syscall.Signal]string{
 	1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE",
@@ -77,13 +80,17 @@ var signalNames = map[syscall.Signal]string{
 //     with the default disposition, as exec resets caught signals.
 //   - SIGQUIT and SIGABRT are forwarded (a JVM or Go service answers them
 //     with a thread dump); they do not make the init dump or exit.
-//   - Every other signal, 1..31 and SIGRTMIN..64, is forwarded once.
+//   - Signal 34 (glibc's SIGRTMIN) is reserved by the Go runtime (musl's
+//     SIGSYNCCALL) and cannot be caught by a Go program. Once the child
+//     has started, the init ignores it so that it cannot kill the init;
+//     it is not forwarded. SIGRTMIN+1 (35) and up are.
+//   - Every other signal, 1..31 and 35..64, is forwarded once.
 //     SIGTERM and SIGINT also start the stop timeout.
 func forwardable(sig syscall.Signal) bool {
 	switch sig {
 	case syscall.SIGCHLD, syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGURG, syscall.SIGPROF,
 		syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP,
-		syscall.SIGSYS, syscall.SIGPIPE:
+		syscall.SIGSYS, syscall.SIGPIPE, goReserved:
 		return false
 	}
 	return sig >= 1 && sig <= 64 && (sig < 32 || int(sig) >= rtmin)
@@ -120,7 +127,7 @@ func lateSignals(early []syscall.Signal) []syscall.Signal {
 	var late []syscall.Signal
 	for s := syscall.Signal(1); s <= 64; s++ {
 		if caught[s] || s == syscall.SIGKILL || s == syscall.SIGSTOP || s == syscall.SIGURG ||
-			s == syscall.SIGPROF || (s >= 32 && int(s) < rtmin) {
+			s == syscall.SIGPROF || (s >= 32 && int(s) < rtmin) || s == goReserved {
 			continue
 		}
 		late = append(late, s)

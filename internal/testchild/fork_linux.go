@@ -29,8 +29,10 @@ func dieBy(sig syscall.Signal) error {
 		restorer uintptr
 		mask     uint64
 	}
-	if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); errno != 0 {
-		return errno
+	if sig != syscall.SIGKILL {
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); errno != 0 {
+			return errno
+		}
 	}
 	set := uint64(1) << (uint(sig) - 1)
 	if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 1 /* SIG_UNBLOCK */, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); errno != 0 {

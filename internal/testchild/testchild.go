@@ -52,6 +52,7 @@ func init() {
 		"exit":                 exit,
 		"kill-self":            killSelf,
 		"print-signals":        printSignals,
+		"group-print-signals":  groupPrintSignals,
 		"spawn-orphans":        spawnOrphans,
 		"ignore-term":          ignoreTerm,
 		"daemonise-and-linger": daemoniseAndLinger,
@@ -95,7 +96,7 @@ func Forwardable() []syscall.Signal {
 		switch s {
 		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPROF,
 			syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP,
-			syscall.SIGSYS, syscall.SIGPIPE, 32, 33:
+			syscall.SIGSYS, syscall.SIGPIPE, 32, 33, 34:
 			continue
 		}
 		sigs = append(sigs, s)
@@ -111,14 +112,35 @@ func printSignals(args []string, out io.Writer) int {
 	for _, s := range Forwardable() {
 		signal.Notify(c, s)
 	}
-	fmt.Fprintln(out, "ready")
+	label := os.Getenv("TESTCHILD_LABEL")
+	fmt.Fprintln(out, label+"ready")
 	for s := range c {
-		fmt.Fprintf(out, "signal %d\n", s.(syscall.Signal))
+		fmt.Fprintf(out, "%ssignal %d\n", label, s.(syscall.Signal))
 		if s == last {
 			return 0
 		}
 	}
 	return 0
+}
+
+// group-print-signals: start a grandchild in this process group that
+// prints "grandchild ready" and "grandchild signal N" to the same output,
+// then behave as print-signals. Tests wait for both ready lines.
+func groupPrintSignals(args []string, out io.Writer) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testchild:", err)
+		return 1
+	}
+	_, err = syscall.ForkExec(exe, append([]string{exe, "print-signals"}, args...), &syscall.ProcAttr{
+		Env:   append(os.Environ(), "TESTCHILD_LABEL=grandchild "),
+		Files: []uintptr{0, 1, 2},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testchild:", err)
+		return 1
+	}
+	return printSignals(args, out)
 }
 
 // spawn-orphans N: start N processes that exit at once, never wait for them,
@@ -139,12 +161,15 @@ func spawnOrphans(args []string, out io.Writer) int {
 func ignoreTerm(_ []string, out io.Writer) int {
 	signal.Ignore(syscall.SIGTERM)
 	fmt.Fprintln(out, "ready")
-	select {}
+	for {
+		time.Sleep(time.Hour) // select{} would trip the deadlock detector
+	}
 }
 
 // daemonise-and-linger N [ignore-term]: start N grandchildren in new
 // sessions that outlive this process (as "linger", optionally ignoring
-// SIGTERM), print "daemon PID" for each and "ready", then exit 0.
+// SIGTERM), wait until each is set up, print "daemon PID" for each and
+// "ready", then exit 0.
 func daemoniseAndLinger(args []string, out io.Writer) int {
 	n := intArg(args, 0, 1)
 	mode := ""
@@ -157,11 +182,7 @@ func daemoniseAndLinger(args []string, out io.Writer) int {
 		return 1
 	}
 	for i := 0; i < n; i++ {
-		pid, err := syscall.ForkExec(exe, []string{"linger", "linger", mode}, &syscall.ProcAttr{
-			Env:   os.Environ(),
-			Files: []uintptr{0, 1, 2},
-			Sys:   &syscall.SysProcAttr{Setsid: true},
-		})
+		pid, err := startDaemon(exe, mode)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testchild:", err)
 			return 1
@@ -172,12 +193,42 @@ func daemoniseAndLinger(args []string, out io.Writer) int {
 	return 0
 }
 
-// linger [ignore-term]: sleep until killed.
+// startDaemon starts "linger MODE" in a new session and waits for the
+// byte it writes on descriptor 3 once its signals are set up.
+func startDaemon(exe, mode string) (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	pid, err := syscall.ForkExec(exe, []string{exe, "linger", mode}, &syscall.ProcAttr{
+		Env:   os.Environ(),
+		Files: []uintptr{0, 1, 2, w.Fd()},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	w.Close()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		return 0, fmt.Errorf("daemon %d never got ready: %w", pid, err)
+	}
+	return pid, nil
+}
+
+// linger [ignore-term]: sleep until killed; tell descriptor 3, when it is
+// open, once set up.
 func linger(args []string, _ io.Writer) int {
 	if len(args) > 0 && args[0] == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM)
 	}
-	select {}
+	if ready := os.NewFile(3, "ready"); ready != nil {
+		ready.Write([]byte{1})
+		ready.Close()
+	}
+	for {
+		time.Sleep(time.Hour) // select{} would trip the deadlock detector
+	}
 }
 
 // sleep DURATION: print "ready", sleep, exit 0.
