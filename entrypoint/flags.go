@@ -178,7 +178,7 @@ func (c *config) options() (initproc.Options, error) {
 	o := initproc.Options{
 		Subreaper: c.Subreaper, KillGroup: c.KillGroup, Setsid: c.Setsid,
 		StopTimeout: c.StopTimeout, ExitZero: c.ExitZero, WarnOnReap: c.WarnOnReap,
-		Unpin: true,
+		Dedicated: true,
 	}
 	for _, code := range c.ExitZero {
 		if code < 0 || code > 255 {

@@ -55,12 +55,15 @@ type Options struct {
 	ParentDeathSignal syscall.Signal
 	// WarnOnReap logs every reaped orphan at warning level (tini -w).
 	WarnOnReap bool
-	// Unpin, once the child has started, moves the init's working
-	// directory to / and closes the descriptors above 2 that the init
+	// Dedicated says the process exists only to be this init, as in the
+	// entrypoint binary. Once the child has started, the init moves its
+	// working directory to / and closes the descriptors above 2 that it
 	// inherited without close-on-exec (the child keeps its own copies), so
-	// the init pins no mount and holds no socket open. It changes
-	// process-wide state: for a process that is nothing but the init.
-	Unpin bool
+	// it pins no mount and holds no socket open; and when Run returns it
+	// leaves signal handling as it is, since the process exits next
+	// (restoring it costs a round trip per signal). It changes
+	// process-wide state: leave it false when Run is one part of a program.
+	Dedicated bool
 }
 
 func (o Options) logger() *slog.Logger {

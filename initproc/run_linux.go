@@ -47,7 +47,9 @@ type supervisor struct {
 func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
 	s.configure()
 	signal.Notify(s.sigs, s.early()...)
-	defer signal.Stop(s.sigs)
+	if !s.opts.Dedicated {
+		defer signal.Stop(s.sigs)
+	}
 
 	tty := controllingTTY()
 	if tty && s.opts.Setsid && releaseTTY() {
@@ -61,7 +63,7 @@ func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
 	s.log.Info("started", "pid", pid, "cmd", argv[0])
 	s.log.Debug("arguments", "argv", argv)
 	ignoreReserved()
-	if s.opts.Unpin {
+	if s.opts.Dedicated {
 		unpin()
 	}
 
@@ -137,12 +139,24 @@ func (s *supervisor) early() []os.Signal {
 	return sigs
 }
 
-// catchLate catches the remaining signals in a goroutine while the child
-// starts. The returned function ends that goroutine and waits for it.
+// lateCatchDelay is how long the child runs before the remaining signals
+// are caught. A child that ends sooner (a health probe, `true`) never pays
+// for them; one that lives longer has not installed its own handlers yet
+// at that age, so forwarding a signal then would only kill it.
+const lateCatchDelay = 2 * time.Millisecond
+
+// catchLate catches the remaining signals in a goroutine once the child
+// has run for lateCatchDelay. The returned function ends that goroutine,
+// or the wait for it, and waits until it has ended.
 func (s *supervisor) catchLate() (stop func()) {
 	quit, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)
+		select {
+		case <-quit:
+			return
+		case <-time.After(lateCatchDelay):
+		}
 		for _, sig := range lateSignals(earlySignals) {
 			select {
 			case <-quit:

@@ -107,15 +107,16 @@ func Forwarded() []syscall.Signal {
 	return sigs
 }
 
-// earlySignals are caught before the child starts: those the Go runtime
-// would otherwise turn into the init's death or suspension, and SIGCHLD.
-// The rest are caught while the child starts; before that the runtime
-// drops them, and each catch is a round trip to the runtime's signal thread
-// (about 35 µs), which is most of a Go init's start-up cost.
+// earlySignals are caught before the child starts: SIGCHLD, and those
+// that would otherwise end a Go init in the child's first milliseconds
+// (the stop signals, a hangup, a write to a closed log pipe, a dump
+// request). The rest are caught by a goroutine while the child starts;
+// until then the runtime drops them (or, for the stop and fault signals,
+// would stop or crash an init that is not PID 1). Each catch is a round
+// trip to the runtime's signal thread (about 35 µs), which is most of a Go
+// init's start-up cost.
 var earlySignals = []syscall.Signal{
-	syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT,
-	syscall.SIGABRT, syscall.SIGPIPE, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU,
-	syscall.Signal(16), // SIGSTKFLT
+	syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGPIPE, syscall.SIGQUIT,
 }
 
 // lateSignals are every other signal the init catches.
