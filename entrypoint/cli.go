@@ -41,17 +41,59 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	if p.toStderr {
 		logOut = stderr
 	}
-	_, opts, err := setup(p, c, environ, logOut)
+	log, opts, err := setup(p, c, environ, logOut)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", p.name, err)
 		return exitcode.Usage
 	}
-	opts.Env = environ
-	opts.Stdout, _ = stdout.(*os.File)
-	opts.Stderr, _ = stderr.(*os.File)
-	code, err := initproc.Run(ctx, operands, opts)
+	inv := &invocation{ctx: ctx, p: p, cfg: c, args: operands, env: environ, stdout: stdout, stderr: stderr, log: log, opts: opts}
+	if p.name == "entrypoint" && !c.dashdash {
+		if code, handled := dispatch(inv); handled {
+			return code
+		}
+	}
+	return supervise(inv)
+}
+
+// invocation is one run of the binary once flags are parsed: what
+// subcommands, tasks and the supervised command work from.
+type invocation struct {
+	ctx            context.Context
+	p              personality
+	cfg            *config
+	args           []string // the operands: COMMAND ARGS, or SUBCOMMAND/TASK ARGS
+	env            []string // the environment the child gets
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	opts           initproc.Options
+}
+
+// dispatch runs a subcommand or a task named by the first operand. It
+// reports handled=false when the operand is neither, or when the task
+// resolves to a command that supervise should run (inv.args rewritten).
+func dispatch(inv *invocation) (code int, handled bool) {
+	switch inv.args[0] {
+	case "healthcheck":
+		return runHealthcheck(inv), true
+	case "env":
+		return runEnv(inv), true
+	}
+	return runTask(inv)
+}
+
+// supervise runs the prelude, then inv.args under the init.
+func supervise(inv *invocation) int {
+	if err := prepare(inv); err != nil {
+		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
+		return exitcode.Of(err)
+	}
+	opts := inv.opts
+	opts.Env = inv.env
+	opts.Stdout, _ = inv.stdout.(*os.File)
+	opts.Stderr, _ = inv.stderr.(*os.File)
+	code, err := initproc.Run(inv.ctx, inv.args, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", p.name, err)
+		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
 		return exitcode.Of(err)
 	}
 	return code

@@ -24,8 +24,12 @@ type config struct {
 	LogLevel    string        `env:"ENTRYPOINT_LOG_LEVEL" envDefault:"info"`
 	LogFormat   string        `env:"ENTRYPOINT_LOG_FORMAT" envDefault:"auto"`
 
+	preludeConfig // prelude.go: the 12-factor prelude's settings
+	taskConfig    // task.go: the standard tasks' settings
+
 	help, version bool
-	verbosity     int // -v count, on top of LogLevel
+	verbosity     int  // -v count, on top of LogLevel
+	dashdash      bool // the command came after "--": never a task or subcommand
 }
 
 // flagDef is one command-line flag: its spellings, its env twin (for the
@@ -43,7 +47,20 @@ func on(f func(*config)) func(*config, string) error {
 	return func(c *config, _ string) error { f(c); return nil }
 }
 
-var entrypointFlags = []flagDef{
+// entrypointFlags are every flag of the entrypoint personality: the init's,
+// the prelude's and the tasks'.
+var entrypointFlags = concat(initFlags, preludeFlags, taskFlags)
+
+func concat(lists ...[]flagDef) []flagDef {
+	var all []flagDef
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	return all
+}
+
+// initFlags are the PID-1 flags, shared with tini and dumb-init.
+var initFlags = []flagDef{
 	{'s', "subreaper", "", "ENTRYPOINT_SUBREAPER, TINI_SUBREAPER", "register as a child subreaper when not PID 1 (entrypoint's default; tini's -s)", on(func(c *config) { c.Subreaper = true })},
 	{'g', "kill-group", "", "ENTRYPOINT_KILL_GROUP, TINI_KILL_PROCESS_GROUP", "forward signals to the child's whole process group", on(func(c *config) { c.KillGroup = true })},
 	{0, "setsid", "", "ENTRYPOINT_SETSID, DUMB_INIT_SETSID", "run the child in a new session and signal its group (dumb-init's mode)", on(func(c *config) { c.Setsid = true })},
@@ -91,6 +108,7 @@ func parseFlags(defs []flagDef, c *config, args []string) ([]string, error) {
 		a := args[0]
 		switch {
 		case a == "--":
+			c.dashdash = true
 			return args[1:], nil
 		case strings.HasPrefix(a, "--"):
 			rest, err := parseLong(defs, c, a[2:], args[1:])
