@@ -26,8 +26,18 @@
 //   - Run returns only when the main child has exited and no child is
 //     left (ECHILD), with the child's status: its exit code, or 128+N for
 //     a death by signal N, with Options.ExitZero mapped to 0.
+//   - With Options.Credential the child (never the init, which stays root
+//     to reap, signal and run hooks) runs as that user, with no_new_privs
+//     set and an empty capability bounding set.
+//   - Options.PreStop runs when a stop begins, before the stop signal is
+//     forwarded; Options.PostStop after the child and its descendants are
+//     gone. The init starts and reaps them itself, kills an overrunning
+//     one's process group at Options.HookTimeout (half the stop timeout by
+//     default) and logs each start and end; a hook never changes Run's
+//     status.
 //   - Run starts one goroutine, to catch the late signals, and it has ended
-//     before Run returns. The child inherits stdin, stdout and stderr
+//     before Run returns; with Options.Credential, another for the start,
+//     which ends with its thread before the child runs. The child inherits stdin, stdout and stderr
 //     directly: nothing is piped, buffered or re-logged.
 //
 // # Exit statuses

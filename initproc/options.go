@@ -64,6 +64,29 @@ type Options struct {
 	// (restoring it costs a round trip per signal). It changes
 	// process-wide state: leave it false when Run is one part of a program.
 	Dedicated bool
+
+	// Credential, when set, is who the child runs as (uid, gid and
+	// supplementary groups). The child, never the init, then also runs
+	// with no_new_privs set and an empty capability bounding set, so it
+	// keeps no capability and cannot gain one back (setuid binaries, file
+	// capabilities). The init must be root, or hold CAP_SETUID,
+	// CAP_SETGID and CAP_SETPCAP.
+	Credential *syscall.Credential
+
+	// PreStop is a command (argv) the init runs when a stop begins
+	// (SIGTERM, SIGINT or ctx ending), before the signal is forwarded: a
+	// chance to deregister from a load balancer. Signals arriving while it
+	// runs are held and forwarded, in order, once it has ended or been
+	// killed at its timeout. The stop timeout runs meanwhile.
+	PreStop []string
+	// PostStop is a command the init runs after the child and every
+	// descendant have ended, before Run returns; its status never changes
+	// Run's.
+	PostStop []string
+	// HookTimeout bounds each of PreStop and PostStop; zero means half the
+	// stop timeout. A hook that overruns is killed (its whole process
+	// group) and logged by name.
+	HookTimeout time.Duration
 }
 
 func (o Options) logger() *slog.Logger {
@@ -78,6 +101,13 @@ func (o Options) stopTimeout() time.Duration {
 		return o.StopTimeout
 	}
 	return DefaultStopTimeout
+}
+
+func (o Options) hookTimeout() time.Duration {
+	if o.HookTimeout > 0 {
+		return min(o.HookTimeout, o.stopTimeout())
+	}
+	return o.stopTimeout() / 2
 }
 
 func (o Options) files() []uintptr {

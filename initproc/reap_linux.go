@@ -25,12 +25,14 @@ func (s *supervisor) reap() (done bool) {
 			s.log.Error("wait4 failed", "err", err)
 			return s.exited
 		case pid == 0:
-			if s.exited {
+			if s.exited && s.hook == nil {
 				s.drain()
 			}
 			return false
 		case pid == s.pid:
 			s.mainExited(ws)
+		case s.hook != nil && pid == s.hook.pid:
+			s.hookExited(ws)
 		default:
 			s.orphan(pid, comm, ws)
 		}
@@ -107,7 +109,7 @@ func (s *supervisor) drain() {
 	n := s.kill(syscall.SIGTERM)
 	s.kill(syscall.SIGCONT)
 	if n > 0 {
-		s.log.Info("stopping the processes the child left", "count", n, "timeout", s.opts.stopTimeout())
+		s.log.Info("stopping the processes the child left", "count", n, "timeout", s.opts.stopTimeout().String())
 	}
 	s.startStop()
 }
@@ -134,9 +136,12 @@ func (s *supervisor) kill(sig syscall.Signal) int {
 		return 1
 	}
 	for _, p := range procs {
+		if s.hook != nil && p.pid == s.hook.pid {
+			continue
+		}
 		if sig == syscall.SIGKILL && !s.killed[p.pid] {
 			s.killed[p.pid] = true
-			s.log.Warn("killed after the stop timeout", "pid", p.pid, "cmd", p.comm, "timeout", s.opts.stopTimeout())
+			s.log.Warn("killed after the stop timeout", "pid", p.pid, "cmd", p.comm, "timeout", s.opts.stopTimeout().String())
 		}
 		syscall.Kill(p.pid, sig)
 	}

@@ -42,6 +42,11 @@ type supervisor struct {
 	drained  bool                    // descendants were asked to stop
 	killed   map[int]bool            // descendants killed at the deadline
 	ignore   map[syscall.Signal]bool // signals the kernel sends us once, not for the child
+
+	dir     string           // where hooks run
+	hook    *hook            // the lifecycle hook running, if any
+	holding bool             // signals are held while PreStop runs
+	held    []syscall.Signal // the signals held, in order
 }
 
 func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
@@ -55,7 +60,8 @@ func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
 	if tty && s.opts.Setsid && releaseTTY() {
 		s.ignore = map[syscall.Signal]bool{syscall.SIGHUP: true, syscall.SIGCONT: true}
 	}
-	pid, err := spawn(argv, s.opts, tty)
+	s.dir = workDir(s.opts)
+	pid, err := spawn(argv, s.opts, tty, s.log)
 	if err != nil {
 		return exitCodeOf(err), err
 	}
@@ -80,13 +86,21 @@ func (s *supervisor) run(ctx context.Context, argv []string) (int, error) {
 			s.handle(sig.(syscall.Signal))
 		case <-done:
 			done = nil
-			s.log.Info("stopping: context cancelled", "timeout", s.opts.stopTimeout())
-			s.startStop()
-			s.forward(syscall.SIGTERM)
+			s.log.Info("stopping: context cancelled", "timeout", s.opts.stopTimeout().String())
+			if s.stopping {
+				s.forwardOrHold(syscall.SIGTERM)
+			} else {
+				s.beginStop(syscall.SIGTERM)
+			}
+		case <-s.hookTimeout():
+			s.overrun()
 		case <-s.deadline:
 			s.deadline = nil
 			s.killAll()
 		}
+	}
+	if len(s.opts.PostStop) > 0 {
+		s.postStop()
 	}
 	return s.opts.exitCode(s.code), nil
 }
@@ -185,10 +199,11 @@ func (s *supervisor) handle(sig syscall.Signal) {
 		return
 	}
 	if (sig == syscall.SIGTERM || sig == syscall.SIGINT) && !s.stopping {
-		s.log.Info("stopping", "signal", SignalName(sig), "timeout", s.opts.stopTimeout())
-		s.startStop()
+		s.log.Info("stopping", "signal", SignalName(sig), "timeout", s.opts.stopTimeout().String())
+		s.beginStop(sig)
+		return
 	}
-	s.forward(sig)
+	s.forwardOrHold(sig)
 	if s.opts.Setsid && os.Getpid() != 1 &&
 		(sig == syscall.SIGTSTP || sig == syscall.SIGTTIN || sig == syscall.SIGTTOU) {
 		syscall.Kill(os.Getpid(), syscall.SIGSTOP)

@@ -2,6 +2,7 @@ package initproc
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,8 +46,9 @@ func lookPath(file string, env []string) (string, error) {
 }
 
 // spawn starts the child in its own process group (or session), with the
-// terminal in its foreground when stdin is the init's controlling terminal.
-func spawn(argv []string, o Options, tty bool) (int, error) {
+// terminal in its foreground when stdin is the init's controlling terminal,
+// as Options.Credential says. A warning is logged on log.
+func spawn(argv []string, o Options, tty bool, log *slog.Logger) (int, error) {
 	path, err := lookPath(argv[0], o.env())
 	if err != nil {
 		return 0, &StartError{Path: argv[0], Err: err}
@@ -58,12 +60,15 @@ func spawn(argv []string, o Options, tty bool) (int, error) {
 		sys.Ctty = 0
 	}
 	attr := &syscall.ProcAttr{Dir: o.Dir, Env: o.env(), Files: o.files(), Sys: sys}
-	pid, err := syscall.ForkExec(path, argv, attr)
+	pid, warning, err := forkExecAs(path, argv, attr, o.Credential)
 	if err != nil && tty && !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.EACCES) {
 		// The terminal could not be handed over (another session holds
 		// it): start the child without it rather than not at all.
 		sys.Foreground, sys.Setctty = false, false
-		pid, err = syscall.ForkExec(path, argv, attr)
+		pid, warning, err = forkExecAs(path, argv, attr, o.Credential)
+	}
+	if warning != nil {
+		log.Warn("the child keeps a capability bounding set", "err", warning)
 	}
 	if err != nil {
 		return 0, &StartError{Path: path, Err: err}
