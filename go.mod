@@ -9,4 +9,9 @@ require (
 	github.com/stretchr/testify v1.12.1
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/magefile/mage v1.17.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
+
+tool github.com/magefile/mage

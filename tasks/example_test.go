@@ -94,3 +94,17 @@ func ExampleDryRun() {
 	// # test_unit (preset:python) in /srv/app; adds env: PYTHONPYCACHEPREFIX
 	// cd /srv/app && python3 -m pytest -k 'not slow' 'it'\''s'
 }
+
+func ExampleImageRun_Task() {
+	run := tasks.ImageRun{
+		Image: "registry.example/api:3f2c1d",
+		Dir:   "/srv/api",
+		Env:   map[string]string{"CI": "true", "ENTRYPOINT_STOP_TIMEOUT": "5s", "DB_PASSWORD": "hunter2"},
+	}
+	t := run.Task("test-unit", []string{"-run", "TestHealth"})
+	fmt.Println(t.Name, t.Source)
+	fmt.Println(tasks.Quote(t.Argv...))
+	// Output:
+	// test_unit image:registry.example/api:3f2c1d
+	// docker run --rm -i -e CI -e ENTRYPOINT_STOP_TIMEOUT registry.example/api:3f2c1d test-unit -run TestHealth
+}
