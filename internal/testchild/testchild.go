@@ -1,6 +1,7 @@
 // Package testchild is the child process the tests run under the init: a
 // handful of small, scriptable behaviours (exit with a code, print every
-// signal, leave orphans behind, ignore SIGTERM, daemonise and linger).
+// signal, leave orphans behind, ignore SIGTERM, daemonise and linger,
+// serve a health endpoint).
 //
 // Tests reach it two ways: the test binary re-executes itself with
 // ENTRYPOINT_TESTCHILD=1 (see Dispatch), and the end-to-end tests build the
@@ -12,6 +13,8 @@ package testchild
 import (
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -63,6 +66,7 @@ func init() {
 		"fds":                  fds,
 		"pwd":                  pwd,
 		"env":                  printEnv,
+		"serve":                serve,
 	}
 }
 
@@ -319,4 +323,43 @@ func statusField(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no %s in /proc/self/status", name)
+}
+
+// serve ADDR: answer GET /health with 200 on ADDR, print "serving ADDR"
+// once listening; after SIGUSR1 answer 503 ("unhealthy" printed); exit 0
+// on SIGTERM.
+func serve(args []string, out io.Writer) int {
+	addr := "127.0.0.1:8080"
+	if len(args) > 0 {
+		addr = args[0]
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGTERM)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testchild: serve:", err)
+		return 1
+	}
+	unhealthy := make(chan struct{})
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-unhealthy:
+			http.Error(w, "unhealthy", http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintln(w, "ok")
+		}
+	}))
+	fmt.Fprintln(out, "serving", ln.Addr())
+	for s := range sigs {
+		if s == syscall.SIGTERM {
+			return 0
+		}
+		select {
+		case <-unhealthy:
+		default:
+			close(unhealthy)
+			fmt.Fprintln(out, "unhealthy")
+		}
+	}
+	return 0
 }
