@@ -33,6 +33,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	case c.version:
 		p.version(stdout)
 		return exitcode.OK
+	case c.list:
+		return listTasks(c, environ, stdout, stderr)
 	case len(operands) == 0:
 		fmt.Fprintf(stderr, "%s: no command to run (usage: %s)\n", p.name, p.usage)
 		return exitcode.Usage

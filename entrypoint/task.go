@@ -3,14 +3,237 @@ package main
 // The standard tasks (issue 4) are wired in here: their settings and
 // flags, and the dispatch of a first operand that names a task.
 
-// taskConfig holds the tasks' env twins.
-type taskConfig struct{}
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/entrypoint/entrypoint/internal/exitcode"
+	"github.com/entrypoint/entrypoint/tasks"
+)
+
+// taskConfig holds the tasks' env twins. caarlos0/env leaves the fields
+// of an unexported embedded struct alone, so load parses them from the
+// environment and then applies the flags, which were recorded when parsed.
+type taskConfig struct {
+	Dir     string   `env:"ENTRYPOINT_DIR"`
+	DryRun  bool     `env:"ENTRYPOINT_DRY_RUN"`
+	InImage string   `env:"ENTRYPOINT_IN_IMAGE"`
+	PassEnv []string `env:"ENTRYPOINT_PASS_ENV"`
+
+	list      bool                // --list: an action like --help, so it has no env twin
+	taskFlags []func(*taskConfig) // the flags given, applied after the environment
+}
 
 // taskFlags are the tasks' flags.
-var taskFlags []flagDef
+var taskFlags = []flagDef{
+	{0, "list", "", "", "list the tasks of the service: name, source (procfile, preset:LANG, built-in), description", on(func(c *config) { c.list = true })},
+	{0, "dry-run", "", "ENTRYPOINT_DRY_RUN", "print the task's command, copy-pasteable, with its directory and added env names; run nothing", taskFlag(func(c *taskConfig, _ string) { c.DryRun = true })},
+	{0, "dir", "DIR", "ENTRYPOINT_DIR", "the service directory: its Procfile, its language, the tasks' working directory (default .)", taskFlag(func(c *taskConfig, v string) { c.Dir = v })},
+	{0, "in-image", "IMAGE", "ENTRYPOINT_IN_IMAGE", "run the task in IMAGE (docker run --rm IMAGE TASK ARGS) instead of natively", taskFlag(func(c *taskConfig, v string) { c.InImage = v })},
+	{0, "pass-env", "NAME", "ENTRYPOINT_PASS_ENV", "with --in-image, pass variable NAME on to the container (repeatable; ENTRYPOINT_* always are)", taskFlag(func(c *taskConfig, v string) { c.PassEnv = append(c.PassEnv, v) })},
+}
 
-// runTask runs the task named by inv.args[0], or, for a workload task,
-// rewrites inv.args to its command and reports handled=false so that
-// supervise runs it under the init. A first operand that names no task is
-// a command: handled=false, inv.args unchanged.
-func runTask(inv *invocation) (code int, handled bool) { return 0, false }
+// taskFlag records a flag's setting for load.
+func taskFlag(set func(c *taskConfig, v string)) func(*config, string) error {
+	return func(c *config, v string) error {
+		c.taskFlags = append(c.taskFlags, func(c *taskConfig) { set(c, v) })
+		return nil
+	}
+}
+
+// loadTaskConfig returns the tasks' settings: the env twins from environ,
+// then the flags.
+func loadTaskConfig(c *config, environ []string) (taskConfig, error) {
+	tc := taskConfig{list: c.list}
+	if err := env.ParseWithOptions(&tc, env.Options{Environment: envMap(environ)}); err != nil {
+		return tc, exitcode.Wrap(exitcode.Usage, errors.New(strings.ReplaceAll(err.Error(), "\n", "; ")))
+	}
+	for _, set := range c.taskFlags {
+		set(&tc)
+	}
+	return tc, nil
+}
+
+// serviceDir is the service directory: --dir, ENTRYPOINT_DIR, else ".".
+func (c taskConfig) serviceDir() string {
+	if c.Dir == "" {
+		return "."
+	}
+	return c.Dir
+}
+
+// runTask runs the task named by inv.args[0] under the init and logs a
+// start and an end line around it. A first operand that names no task but
+// a command on PATH is a command: handled=false, inv.args unchanged, and
+// supervise runs it as it would without tasks.
+func runTask(inv *invocation) (code int, handled bool) {
+	tc, err := loadTaskConfig(inv.cfg, inv.env)
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
+		return exitcode.Of(err), true
+	}
+	t, reg, err := resolveTask(inv, tc)
+	switch {
+	case errors.Is(err, errCommand) && tc.DryRun:
+		dir, _ := absDir(tc.serviceDir())
+		t = tasks.Task{Name: inv.args[0], Source: "command", Argv: inv.args, Dir: dir}
+	case errors.Is(err, errCommand):
+		handOverHooks(inv.cfg, reg)
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
+		return exitcode.Of(err), true
+	}
+	if tc.DryRun {
+		fmt.Fprint(inv.stdout, tasks.DryRun(t))
+		return exitcode.OK, true
+	}
+	if t.Name == "run" {
+		handOverHooks(inv.cfg, reg)
+	}
+	return runResolved(inv, tc, t), true
+}
+
+// errCommand says the first operand names no task but a command to run.
+var errCommand = errors.New("a command, not a task")
+
+// resolveTask finds the task inv.args names: in the image with --in-image,
+// else in the service directory, which it returns loaded (nil when it
+// could not be). It returns errCommand for a first operand that is no task
+// and is a command on PATH (or a path).
+func resolveTask(inv *invocation, tc taskConfig) (tasks.Task, *tasks.Registry, error) {
+	name, args := inv.args[0], inv.args[1:]
+	vars := envMap(inv.env)
+	if tc.InImage != "" {
+		dir, err := absDir(tc.serviceDir())
+		r := tasks.ImageRun{Image: tc.InImage, Dir: dir, Env: vars, Pass: tc.PassEnv, TTY: stdinIsTerminal(inv)}
+		return r.Task(name, args), nil, err
+	}
+	reg, err := tasks.Load(tc.serviceDir(), vars)
+	if err != nil {
+		if !isStandard(name) && isCommand(name, inv.env) {
+			inv.log.Warn("service tasks not loaded; running the command", "cmd", name, "err", err)
+			return tasks.Task{}, nil, errCommand
+		}
+		return tasks.Task{}, nil, err
+	}
+	t, err := reg.Resolve(name, args)
+	if errors.Is(err, tasks.ErrUnknown) {
+		if isCommand(name, inv.env) {
+			return tasks.Task{}, reg, errCommand
+		}
+		err = fmt.Errorf("%w; no command %q on PATH either", err, name)
+	}
+	return t, reg, err
+}
+
+// handOverHooks gives the prelude the Procfile's prestart, prestop and
+// poststop entries. They belong to the service, so they go with the run
+// task and with a command (an image's CMD), not with the other tasks.
+func handOverHooks(c *config, reg *tasks.Registry) {
+	if reg == nil {
+		return
+	}
+	argv := func(name string) []string {
+		e, _ := reg.Procfile.Entry(name)
+		return e.Argv
+	}
+	setHooks(c, argv("prestart"), argv("prestop"), argv("poststop"))
+}
+
+// runResolved runs t, a task found in the service directory or an image:
+// a built-in one as Go code, any other as its command under the init.
+func runResolved(inv *invocation, tc taskConfig, t tasks.Task) int {
+	start := time.Now()
+	tasks.LogStart(inv.log, t)
+	var code int
+	if t.Builtin {
+		err := tasks.RunBuiltin(inv.ctx, t)
+		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
+		code = exitcode.Of(err)
+	} else {
+		if tc.InImage != "" {
+			fmt.Fprintf(inv.stderr, "+ %s\n", tasks.Quote(t.Argv...))
+		}
+		inv.args, inv.opts.Dir, inv.env = t.Argv, t.Dir, t.Environ(inv.env)
+		code = supervise(inv)
+	}
+	tasks.LogEnd(inv.log, t, time.Since(start), code)
+	return code
+}
+
+// listTasks writes the --list table of the service directory.
+func listTasks(c *config, environ []string, stdout, stderr io.Writer) int {
+	tc, err := loadTaskConfig(c, environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "entrypoint: %v\n", err)
+		return exitcode.Of(err)
+	}
+	if tc.InImage != "" {
+		fmt.Fprintf(stderr, "entrypoint: --list lists the local service; for the image's tasks run: docker run --rm %s --list\n", tasks.Quote(tc.InImage))
+		return exitcode.Usage
+	}
+	reg, err := tasks.Load(tc.serviceDir(), envMap(environ))
+	if err == nil {
+		err = tasks.WriteList(stdout, reg.List())
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "entrypoint: %v\n", err)
+	}
+	return exitcode.Of(err)
+}
+
+// isStandard reports whether name spells a standard task.
+func isStandard(name string) bool {
+	canonical := tasks.Canonical(name)
+	for _, s := range tasks.Standard() {
+		if s == canonical {
+			return true
+		}
+	}
+	return false
+}
+
+// isCommand reports whether name is a path or an executable file in a
+// directory of the PATH of environ (the child's, as initproc searches it).
+func isCommand(name string, environ []string) bool {
+	if strings.Contains(name, "/") {
+		return true
+	}
+	path, ok := envMap(environ)["PATH"]
+	if !ok {
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		fi, err := os.Stat(dir + "/" + name)
+		if err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func stdinIsTerminal(inv *invocation) bool {
+	if inv.opts.Stdin != nil {
+		return isTerminal(inv.opts.Stdin)
+	}
+	return isTerminal(os.Stdin)
+}
+
+func absDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("service directory: %w", err)
+	}
+	return abs, nil
+}
