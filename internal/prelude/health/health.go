@@ -5,7 +5,11 @@
 // Targets are URLs:
 //
 //	http://host[:port]/path    healthy on a 2xx or 3xx answer to GET; redirects are not followed
-//	https://host[:port]/path   the same over TLS, verified against the system roots
+//
+// https is refused with a clear error: TLS would triple the PID-1 binary
+// and its start-up for a probe that almost always runs on the loopback;
+// probe http on 127.0.0.1, or tcp://host:443 for a TLS dependency.
+//
 //	tcp://host:port            healthy when a TCP connection opens
 //	unix:///path/to.sock       healthy when a unix socket connection opens
 //	file:///path               healthy when the file exists
@@ -28,7 +32,6 @@ package health
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -42,8 +45,7 @@ import (
 
 // Target is a parsed, validated health target.
 type Target struct {
-	u   *url.URL
-	tls *tls.Config // nil: system roots
+	u *url.URL
 }
 
 // Parse validates target, one of the URL forms in the package comment.
@@ -63,8 +65,10 @@ func Parse(target string) (Target, error) {
 
 func validate(u *url.URL) error {
 	switch u.Scheme {
-	case "http", "https":
+	case "http":
 		return need(u.Host != "", "no host")
+	case "https":
+		return errors.New("https is not supported (no TLS in the PID-1 binary): probe http on the loopback, or tcp://host:443")
 	case "tcp":
 		_, port, err := net.SplitHostPort(u.Host)
 		if err != nil || port == "" {
@@ -74,7 +78,7 @@ func validate(u *url.URL) error {
 	case "unix", "file":
 		return need(u.Host == "" && strings.HasPrefix(u.Path, "/"), "want "+u.Scheme+":///absolute/path")
 	}
-	return fmt.Errorf("unknown scheme %q (want http, https, tcp, unix or file)", u.Scheme)
+	return fmt.Errorf("unknown scheme %q (want http, tcp, unix or file)", u.Scheme)
 }
 
 func need(ok bool, why string) error {
@@ -127,7 +131,7 @@ func (t Target) probe(ctx context.Context) error {
 		_, err := os.Stat(t.u.Path)
 		return err
 	}
-	return get(ctx, t.u, t.tls)
+	return get(ctx, t.u)
 }
 
 // dial opens a connection and closes it again.

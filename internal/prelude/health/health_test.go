@@ -3,8 +3,6 @@ package health_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -66,7 +64,7 @@ func TestDefaultTarget(t *testing.T) {
 func TestParse(t *testing.T) {
 	tests := []struct{ target, err string }{
 		{"http://api:8080/health", ""},
-		{"https://api/health", ""},
+		{"https://api/health", "https is not supported"},
 		{"tcp://db:5432", ""},
 		{"tcp://[::1]:5432", ""},
 		{"tcp://db:5432/", ""},
@@ -158,38 +156,6 @@ func TestCheckHTTPTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
-	}
-}
-
-func TestCheckHTTPSCancel(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := health.Check(ctx, srv.URL, 0); err == nil {
-		t.Error("a cancelled check succeeded")
-	}
-}
-
-func TestCheckHTTPS(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
-	srv.StartTLS()
-	defer srv.Close()
-
-	target, err := health.Parse(srv.URL + "/health")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = target.Check(context.Background(), time.Second)
-	if err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Errorf("self-signed server: got %v, want a certificate error", err)
-	}
-	roots := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
-	if err := target.WithRoots(roots).Check(context.Background(), time.Second); err != nil {
-		t.Errorf("trusted server: %v", err)
 	}
 }
 

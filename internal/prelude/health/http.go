@@ -3,67 +3,72 @@ package health
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// get sends one GET for u on a connection of its own and judges the status.
-func get(ctx context.Context, u *url.URL, conf *tls.Config) error {
-	conn, err := dialHTTP(ctx, u, conf)
+// get sends one GET for u on a connection of its own and judges the status
+// line. The request is written by hand and only the status line is read:
+// net/http would add megabytes to the PID-1 binary for one line of HTTP.
+func get(ctx context.Context, u *url.URL) error {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	defer interruptOnDone(ctx, conn)()
 
-	req, err := request(ctx, u)
-	if err != nil {
-		return err
-	}
-	if err := req.Write(conn); err != nil {
+	if _, err := conn.Write([]byte(request(u))); err != nil {
 		return err
 	}
 	// The body is never read: closing the connection discards it.
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("no HTTP answer: %w", err)
+	}
+	code, status, err := statusLine(line)
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 399 {
-		return fmt.Errorf("status %s", resp.Status)
+	if code < 200 || code > 399 {
+		return fmt.Errorf("status %s", status)
 	}
 	return nil
 }
 
-func request(ctx context.Context, u *url.URL) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Close = true
-	req.Header.Set("User-Agent", "entrypoint-healthcheck")
+// request is the HTTP/1.1 GET for u, with basic auth from its user info.
+func request(u *url.URL) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: entrypoint-healthcheck\r\nAccept: */*\r\nConnection: close\r\n", u.RequestURI(), u.Host)
 	if u.User != nil {
 		pw, _ := u.User.Password()
-		req.SetBasicAuth(u.User.Username(), pw)
+		fmt.Fprintf(&b, "Authorization: Basic %s\r\n", base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)))
 	}
-	return req, nil
+	b.WriteString("\r\n")
+	return b.String()
 }
 
-func dialHTTP(ctx context.Context, u *url.URL, conf *tls.Config) (net.Conn, error) {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+// statusLine reads "HTTP/1.1 503 Service Unavailable".
+func statusLine(line string) (code int, status string, err error) {
+	proto, status, ok := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+	if !ok || !strings.HasPrefix(proto, "HTTP/") || len(status) < 3 {
+		return 0, "", fmt.Errorf("not an HTTP answer: %q", strings.TrimSpace(line))
 	}
-	addr := net.JoinHostPort(u.Hostname(), port)
-	if u.Scheme == "http" {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", addr)
+	code, err = strconv.Atoi(status[:3])
+	if err != nil {
+		return 0, "", fmt.Errorf("not an HTTP status: %q", strings.TrimSpace(line))
 	}
-	d := tls.Dialer{Config: conf} // ServerName is taken from addr
-	return d.DialContext(ctx, "tcp", addr)
+	return code, status, nil
 }
 
 // interruptOnDone makes I/O on conn fail once ctx is done. The returned stop

@@ -264,8 +264,8 @@ func TestParse(t *testing.T) {
 	tests := []struct{ spec, want, err string }{
 		{"", "", ""},
 		{" tcp://db:5432 , ,http://api:8080/health,", "tcp://db:5432 http://api:8080/health", ""},
-		{"https://u:pw@api/x,unix:///run/a.sock,file:///shared/ready", "https://u:xxxxx@api/x unix:///run/a.sock file:///shared/ready", ""},
-		{"db:5432,tcp://db", "", "bad health target \"db:5432\": unknown scheme \"db\" (want http, https, tcp, unix or file)\nbad health target \"tcp://db\": want tcp://host:port"},
+		{"http://u:pw@api/x,unix:///run/a.sock,file:///shared/ready", "http://u:xxxxx@api/x unix:///run/a.sock file:///shared/ready", ""},
+		{"db:5432,tcp://db", "", "bad health target \"db:5432\": unknown scheme \"db\" (want http, tcp, unix or file)\nbad health target \"tcp://db\": want tcp://host:port"},
 	}
 	for _, tt := range tests {
 		targets, err := wait.Parse(tt.spec)
@@ -287,7 +287,7 @@ func TestParse(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
-		"tcp://db:5432,http://api:8080/health,https://api/x,unix:///run/app.sock,file:///shared/ready",
+		"tcp://db:5432,http://api:8080/health,http://api/x,unix:///run/app.sock,file:///shared/ready",
 		"tcp://[::1]:80", "http://u:p@h", "tcp://db", ",,", "%zz", "http://[::1", "unix://host/x", "file:",
 	} {
 		f.Add(seed)
