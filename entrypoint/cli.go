@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -106,7 +107,7 @@ func parse(p personality, args, environ []string) (*config, []string, error) {
 	vars := envMap(environ)
 	c := &config{}
 	if err := env.ParseWithOptions(c, env.Options{Environment: vars}); err != nil {
-		return nil, nil, errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
+		return nil, nil, envError(err)
 	}
 	c.Setsid = c.Setsid || p.setsid
 	if _, set := vars["ENTRYPOINT_SUBREAPER"]; p.peer && !set {
@@ -162,6 +163,43 @@ func usage(w io.Writer, p personality) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 1 the init's own failure.\n")
+}
+
+// envError names the variable behind each of caarlos0/env's errors, all on
+// one line.
+func envError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	msgs := make([]string, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			msgs = append(msgs, fmt.Sprintf("%s: %v", envTag(reflect.TypeOf(config{}), pe.Name), pe.Err))
+			continue
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// envTag is the env variable of the config field named field.
+func envTag(t reflect.Type, field string) string {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if tag := envTag(f.Type, field); tag != field {
+				return tag
+			}
+		}
+		if f.Name == field {
+			if tag, ok := f.Tag.Lookup("env"); ok {
+				return strings.Split(tag, ",")[0]
+			}
+		}
+	}
+	return field
 }
 
 func envMap(environ []string) map[string]string {

@@ -26,7 +26,7 @@ func personalityOf(argv0 string) personality {
 	switch filepath.Base(argv0) {
 	case "tini", "docker-init", "tini-static":
 		return personality{
-			name: "tini", flags: only(entrypointFlags, "sgepwvh", "version", "stop-timeout", "rewrite", "setsid"),
+			name: "tini", flags: only(initFlags, "sgepwvh", "version", "stop-timeout"),
 			logLevel: slog.LevelWarn, toStderr: true, peer: true,
 			version: func(w io.Writer) {
 				fmt.Fprintf(w, "tini version 0.19.0 (entrypoint %s) - git.%s\n", version(), revision())
@@ -35,7 +35,7 @@ func personalityOf(argv0 string) personality {
 		}
 	case "dumb-init":
 		return personality{
-			name: "dumb-init", flags: only(entrypointFlags, "crvhV", "stop-timeout", "setsid"),
+			name: "dumb-init", flags: only(initFlags, "crvhV", "stop-timeout", "setsid"),
 			logLevel: slog.LevelWarn, toStderr: true, setsid: true, peer: true,
 			version: func(w io.Writer) { fmt.Fprintf(w, "dumb-init v1.2.5 (entrypoint %s)\n", version()) },
 			usage:   "dumb-init [OPTIONS] COMMAND [ARGS...]",
