@@ -156,13 +156,13 @@ func usage(w io.Writer, p personality) {
 		if d.arg != "" {
 			spell += " " + d.arg
 		}
-		line := fmt.Sprintf("  %-28s %s", spell, d.help)
+		line := fmt.Sprintf("  %-30s %s", spell, d.help)
 		if d.env != "" {
 			line += " [" + d.env + "]"
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 1 the init's own failure.\n")
+	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 78 configuration error; 69 a dependency never came up;\n1 the init's own failure.\n")
 }
 
 // envError names the variable behind each of caarlos0/env's errors, all on
