@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -280,4 +281,21 @@ func TestBinaryDoesNotPinTheDirectoryOrInheritedDescriptors(t *testing.T) {
 	_, err = os.Readlink("/proc/" + child + "/fd/3")
 	assert.NoError(t, err, "the child kept the inherited descriptor")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+}
+
+func TestBinaryParentDeathSignalIsForwarded(t *testing.T) {
+	bins := e2eBins(t)
+	// sh is the init's parent; killing it makes the kernel send the
+	// init -p's signal, which it forwards like any other.
+	script := fmt.Sprintf("%s -p USR1 -- %s print-signals 10 & wait", bins.entrypoint, bins.testchild)
+	l := startInit(t, "entrypoint", nil, "--", "/bin/sh", "-c", script)
+	l.waitFor(t, "ready")
+	sh := childrenOf(t, l.cmd.Process.Pid)
+	require.Len(t, sh, 1)
+	pid, err := strconv.Atoi(sh[0])
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	l.waitFor(t, "signal 10")
+	code, _ := l.wait(t)
+	assert.Equal(t, 128+int(syscall.SIGKILL), code, "the outer init reports its child sh killed")
 }
