@@ -22,10 +22,11 @@ import (
 // of an unexported embedded struct alone, so load parses them from the
 // environment and then applies the flags, which were recorded when parsed.
 type taskConfig struct {
-	Dir     string   `env:"ENTRYPOINT_DIR"`
-	DryRun  bool     `env:"ENTRYPOINT_DRY_RUN"`
-	InImage string   `env:"ENTRYPOINT_IN_IMAGE"`
-	PassEnv []string `env:"ENTRYPOINT_PASS_ENV"`
+	Dir        string   `env:"ENTRYPOINT_DIR"`
+	DryRun     bool     `env:"ENTRYPOINT_DRY_RUN"`
+	InImage    string   `env:"ENTRYPOINT_IN_IMAGE"`
+	PassEnv    []string `env:"ENTRYPOINT_PASS_ENV"`
+	DockerArgs []string `env:"ENTRYPOINT_DOCKER_ARGS" envSeparator:" "`
 
 	list      bool                // --list: an action like --help, so it has no env twin
 	taskFlags []func(*taskConfig) // the flags given, applied after the environment
@@ -38,6 +39,7 @@ var taskFlags = []flagDef{
 	{0, "dir", "DIR", "ENTRYPOINT_DIR", "the service directory: its Procfile, its language, the tasks' working directory (default .)", taskFlag(func(c *taskConfig, v string) { c.Dir = v })},
 	{0, "in-image", "IMAGE", "ENTRYPOINT_IN_IMAGE", "run the task in IMAGE (docker run --rm IMAGE TASK ARGS) instead of natively", taskFlag(func(c *taskConfig, v string) { c.InImage = v })},
 	{0, "pass-env", "NAME", "ENTRYPOINT_PASS_ENV", "with --in-image, pass variable NAME on to the container (repeatable; ENTRYPOINT_* always are)", taskFlag(func(c *taskConfig, v string) { c.PassEnv = append(c.PassEnv, v) })},
+	{0, "docker-arg", "ARG", "ENTRYPOINT_DOCKER_ARGS", "with --in-image, one more docker run option before the image, e.g. --network=none (repeatable; the env twin splits on spaces)", taskFlag(func(c *taskConfig, v string) { c.DockerArgs = append(c.DockerArgs, v) })},
 }
 
 // taskFlag records a flag's setting for load.
@@ -113,7 +115,7 @@ func resolveTask(inv *invocation, tc taskConfig) (tasks.Task, *tasks.Registry, e
 	vars := envMap(inv.env)
 	if tc.InImage != "" {
 		dir, err := absDir(tc.serviceDir())
-		r := tasks.ImageRun{Image: tc.InImage, Dir: dir, Env: vars, Pass: tc.PassEnv, TTY: stdinIsTerminal(inv)}
+		r := tasks.ImageRun{Image: tc.InImage, Dir: dir, Env: vars, Pass: tc.PassEnv, Args: tc.DockerArgs, TTY: stdinIsTerminal(inv)}
 		return r.Task(name, args), nil, err
 	}
 	reg, err := tasks.Load(tc.serviceDir(), vars)

@@ -27,11 +27,12 @@ func TestImageRun(t *testing.T) {
 	}{
 		{"plain", ImageRun{Image: "api:1"}, "docker run --rm -i api:1 testUnit -run 'Test X'"},
 		{"terminal", ImageRun{Image: "api:1", TTY: true}, "docker run --rm -i -t api:1 testUnit -run 'Test X'"},
+		{"docker options", ImageRun{Image: "api:1", Args: []string{"--network", "none"}}, "docker run --rm -i --network none api:1 testUnit -run 'Test X'"},
 		{"env by name, host-only settings and unset names left out", ImageRun{
 			Image: "api:1",
 			Env: map[string]string{
 				"ENTRYPOINT_STOP_TIMEOUT": "3s", "ENTRYPOINT_IN_IMAGE": "api:1", "ENTRYPOINT_DIR": "/src",
-				"ENTRYPOINT_DRY_RUN": "1", "CI": "true", "HELLO_FAIL": "1", "SECRET": "s3cret", "HOME": "/root",
+				"ENTRYPOINT_DRY_RUN": "1", "ENTRYPOINT_PASS_ENV": "HELLO_FAIL", "ENTRYPOINT_DOCKER_ARGS": "-v x:y", "CI": "true", "HELLO_FAIL": "1", "SECRET": "s3cret", "HOME": "/root",
 			},
 			Pass: []string{"HELLO_FAIL", "UNSET"},
 		}, "docker run --rm -i -e CI -e ENTRYPOINT_STOP_TIMEOUT -e HELLO_FAIL api:1 testUnit -run 'Test X'"},

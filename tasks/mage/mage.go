@@ -125,7 +125,7 @@ func (r Runner) resolve(name string, args, env []string) (tasks.Task, error) {
 	}
 	if image := vars["ENTRYPOINT_IN_IMAGE"]; image != "" {
 		abs, err := filepath.Abs(dir)
-		run := tasks.ImageRun{Image: image, Dir: abs, Env: vars, Pass: splitList(vars["ENTRYPOINT_PASS_ENV"]), TTY: isTerminal(r.stdin())}
+		run := tasks.ImageRun{Image: image, Dir: abs, Env: vars, Pass: splitList(vars["ENTRYPOINT_PASS_ENV"]), Args: strings.Fields(vars["ENTRYPOINT_DOCKER_ARGS"]), TTY: isTerminal(r.stdin())}
 		return run.Task(name, args), err
 	}
 	reg, err := tasks.Load(dir, vars)

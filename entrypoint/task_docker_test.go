@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/entrypoint/entrypoint/internal/dockertest"
+	"github.com/entrypoint/entrypoint/internal/needs"
+)
+
+// pythonBaseRef is a Debian root with python3 and pytest, made with
+// debootstrap and docker import (no registry is reachable). It is kept
+// across test runs and made only when missing; bump the tag when the
+// package list changes.
+const pythonBaseRef = "entrypoint-e2e/bookworm-python:1"
+
+var pythonBaseOnce sync.Once
+
+// pythonBase makes sure pythonBaseRef exists: about a minute the first
+// time, nothing after.
+func pythonBase(t *testing.T) string {
+	t.Helper()
+	needs.Docker(t)
+	var r dockertest.Result
+	pythonBaseOnce.Do(func() {
+		if r = (dockertest.Engine{}).Docker(t, "image", "inspect", "--format", "{{.Id}}", pythonBaseRef); r.Code == 0 {
+			return
+		}
+		needs.Root(t)
+		debootstrap := needs.Command(t, "debootstrap")
+		root := filepath.Join(t.TempDir(), "root")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		t.Logf("making %s with debootstrap (once; about a minute)", pythonBaseRef)
+		out, err := exec.CommandContext(ctx, debootstrap, "--variant=minbase", "--include=python3,python3-pytest", "bookworm", root, "http://deb.debian.org/debian").CombinedOutput()
+		require.NoError(t, err, "debootstrap: %s", out)
+		imp := exec.CommandContext(ctx, "sh", "-c", `tar -C "$1" -c . | docker import - "$2"`, "sh", root, pythonBaseRef)
+		out, err = imp.CombinedOutput()
+		require.NoError(t, err, "docker import: %s", out)
+	})
+	return pythonBaseRef
+}
+
+// pythonImage builds the helloworld-python example into an image whose
+// ENTRYPOINT is the binary, as a service image would be.
+func pythonImage(t *testing.T) *dockertest.Image {
+	t.Helper()
+	base := pythonBase(t)
+	src := example(t, "helloworld-python")
+	files := map[string]string{"entrypoint": e2eBins(t).entrypoint}
+	for _, f := range []string{"Procfile", "app.py", "test_app.py", "requirements.txt"} {
+		files["app/"+f] = filepath.Join(src, f)
+	}
+	return dockertest.Build(t, dockertest.Context{
+		Dockerfile: fmt.Sprintf(`FROM %s
+COPY entrypoint /usr/local/bin/entrypoint
+COPY app/ /app/
+WORKDIR /app
+ENTRYPOINT ["/usr/local/bin/entrypoint"]
+`, base),
+		Files: files,
+	})
+}
+
+// TestTaskParityNativeAndImage runs the Python example's test_unit three
+// ways: natively, as `docker run IMAGE test_unit`, and as
+// `entrypoint --in-image IMAGE test_unit` on the host. All three give the
+// same status and the same report, passing and failing.
+func TestTaskParityNativeAndImage(t *testing.T) {
+	bins := e2eBins(t)
+	path := pythonPath(t)
+	img := pythonImage(t)
+	dir := example(t, "helloworld-python")
+	for _, tc := range []struct {
+		name string
+		fail string
+		code int
+		want string
+	}{
+		{"passing", "0", 0, "3 passed in T\n"},
+		{"failing", "1", 1, "1 failed, 2 passed in T\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := []string{"PATH=" + path, "ENTRYPOINT_LOG_FORMAT=json", "HELLO_FAIL=" + tc.fail}
+			native := runTool(t, dir, env, bins.entrypoint, "test_unit")
+			docker := runTool(t, dir, env, "docker", "run", "--rm", "--network", "none", "-e", "HELLO_FAIL", img.Ref, "test_unit")
+			inImage := runTool(t, dir, env, bins.entrypoint, "--in-image", img.Ref, "--pass-env", "HELLO_FAIL", "--docker-arg=--network=none", "test_unit")
+			for name, o := range map[string]outcome{"native": native, "docker run": docker, "--in-image": inImage} {
+				require.Equal(t, tc.code, o.code, "%s:\n%s\n%s", name, o.report, o.stderr)
+				require.Equal(t, normalised(native.report), normalised(o.report), "%s: the same report", name)
+			}
+			assert.Contains(t, normalised(native.report), tc.want)
+			assert.Regexp(t, `(?m)^\+ docker run --rm -i -e ENTRYPOINT_LOG_FORMAT (-e ENTRYPOINT_\w+ )*-e HELLO_FAIL --network=none `+regexp.QuoteMeta(img.Ref)+` test_unit$`, inImage.stderr)
+			// The container's entrypoint logs its own start and end lines
+			// too: one pair from the host, one from the image.
+			require.Len(t, logsOf(inImage, "task ended"), 2)
+			assert.True(t, strings.HasPrefix(logsOf(inImage, "task ended")[1]["source"].(string), "image:"), "%v", inImage.logs)
+		})
+	}
+}
