@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/entrypoint/entrypoint/tasks"
 )
 
 // These tests drive the CLI core in-process with --dry-run, --list and
@@ -143,4 +145,17 @@ test_unit         procfile   unit tests
 	code, _, errOut = runIn(t, dir, nil, "--list", "--in-image", "api:1")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "docker run --rm api:1 --list")
+}
+
+func TestTaskHooksGoWithTheServiceOnly(t *testing.T) {
+	dir := taskService(t, "web: ./api\nprestart: ./migrate up\npoststop: ./flush\ntest_unit: go test ./...\n")
+	reg, err := tasks.Load(dir, nil)
+	require.NoError(t, err)
+	c := &config{}
+	handOverHooks(c, reg)
+	require.Equal(t, []string{"./migrate", "up"}, c.hooks.prestart)
+	require.Nil(t, c.hooks.prestop)
+	require.Equal(t, []string{"./flush"}, c.hooks.poststop)
+	handOverHooks(c, nil) // no registry: nothing changes
+	require.Equal(t, []string{"./flush"}, c.hooks.poststop)
 }

@@ -99,6 +99,9 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 		return &exitError{code: exitcode.Of(err), err: err}
 	}
 	log := r.logger()
+	if image := envMap(env)["ENTRYPOINT_IN_IMAGE"]; image != "" {
+		fmt.Fprintf(r.stderr(), "+ %s\n", tasks.Quote(t.Argv...))
+	}
 	start := time.Now()
 	tasks.LogStart(log, t)
 	code, err := r.run(ctx, t, env, log)
@@ -159,6 +162,13 @@ func (r Runner) logger() *slog.Logger {
 		return r.Logger
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+func (r Runner) stderr() *os.File {
+	if r.Stderr != nil {
+		return r.Stderr
+	}
+	return os.Stderr
 }
 
 func (r Runner) stdin() *os.File {
