@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,4 +110,34 @@ func TestTaskParityNativeAndImage(t *testing.T) {
 			assert.True(t, strings.HasPrefix(logsOf(inImage, "task ended")[1]["source"].(string), "image:"), "%v", inImage.logs)
 		})
 	}
+}
+
+// TestTaskInImageForwardsSIGTERM stops a task running in an image by
+// signalling the host's entrypoint: the init forwards SIGTERM to docker
+// run, which proxies it to the container, whose entrypoint forwards it to
+// the task.
+func TestTaskInImageForwardsSIGTERM(t *testing.T) {
+	bins := e2eBins(t)
+	img := pythonImage(t)
+	cmd := exec.Command(bins.entrypoint, "--in-image", img.Ref, "--docker-arg=--network=none", "sh", "-c", `trap 'echo got TERM; exit 42' TERM; echo ready; sleep 1000 & wait`)
+	cmd.Env = append(os.Environ(), "ENTRYPOINT_LOG_FORMAT=json")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && sc.Text() != "ready" {
+	}
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	_ = cmd.Wait()
+	// The task's own status and words: the signal reached it, docker run
+	// did not just die of it.
+	require.Equal(t, 42, cmd.ProcessState.ExitCode(), "%v\n%s", cmd.ProcessState, rest.String())
+	require.Contains(t, rest.String(), "got TERM\n")
+	require.Less(t, time.Since(start), 8*time.Second, "stopped by the signal, not by a timeout")
 }
