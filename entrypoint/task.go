@@ -57,10 +57,22 @@ func loadTaskConfig(c *config, environ []string) (taskConfig, error) {
 	if err := env.ParseWithOptions(&tc, env.Options{Environment: envMap(environ)}); err != nil {
 		return tc, exitcode.Wrap(exitcode.Usage, errors.New(strings.ReplaceAll(err.Error(), "\n", "; ")))
 	}
+	tc.PassEnv, tc.DockerArgs = nonEmpty(tc.PassEnv), nonEmpty(tc.DockerArgs)
 	for _, set := range c.taskFlags {
 		set(&tc)
 	}
 	return tc, nil
+}
+
+// nonEmpty drops the empty words a doubled separator leaves in a list.
+func nonEmpty(words []string) []string {
+	var kept []string
+	for _, w := range words {
+		if w != "" {
+			kept = append(kept, w)
+		}
+	}
+	return kept
 }
 
 // serviceDir is the service directory: --dir, ENTRYPOINT_DIR, else ".".

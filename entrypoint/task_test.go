@@ -94,7 +94,7 @@ func TestTaskDispatch(t *testing.T) {
 		{"a command on PATH", nil, []string{"--dry-run", "ls", "-l"}, 0, "# ls (command) in " + dir + "\ncd " + dir + " && ls -l\n", ""},
 		{"a path", nil, []string{"--dry-run", "./api"}, 0, "&& ./api\n", ""},
 		{"in image", []string{"CI=true", "HELLO_FAIL=1"}, []string{"--dry-run", "--in-image", "api:1", "--pass-env", "HELLO_FAIL", "testUnit", "-v"}, 0, "# test_unit (image:api:1) in " + dir + "\ncd " + dir + " && docker run --rm -i -e CI -e ENTRYPOINT_LOG_FORMAT -e HELLO_FAIL api:1 testUnit -v\n", ""},
-		{"in image from env", []string{"ENTRYPOINT_IN_IMAGE=api:1", "ENTRYPOINT_PASS_ENV=A,B", "A=1", "ENTRYPOINT_DOCKER_ARGS=--network none"}, []string{"--docker-arg", "-v", "--docker-arg", "/a:/b", "--dry-run", "nope"}, 0, "docker run --rm -i -e A -e ENTRYPOINT_LOG_FORMAT --network none -v /a:/b api:1 nope\n", ""},
+		{"in image from env", []string{"ENTRYPOINT_IN_IMAGE=api:1", "ENTRYPOINT_PASS_ENV=A,B", "A=1", "ENTRYPOINT_DOCKER_ARGS=--network  none "}, []string{"--docker-arg", "-v", "--docker-arg", "/a:/b", "--dry-run", "nope"}, 0, "docker run --rm -i -e A -e ENTRYPOINT_LOG_FORMAT --network none -v /a:/b api:1 nope\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runIn(t, dir, tc.env, tc.args...)

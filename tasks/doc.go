@@ -17,6 +17,15 @@
 //     requirements.txt / setup.py, or package.json (source "preset:go",
 //     "preset:python", "preset:node").
 //
+// What the front ends share beyond resolving: Task.Environ (the task's
+// variables set in an environment), ImageRun (a task as it runs inside a
+// service image, for exact parity with CI), LogStart and LogEnd (the one
+// start and one end line of every task, through the logger passed in) and
+// RunBuiltin (the lifecycle tasks, not implemented yet in this version:
+// status 2). The binary (entrypoint TASK) and the mage targets
+// (tasks/mage) run a task through these and initproc, so a task behaves
+// the same whichever started it.
+//
 // Names are snake_case; lookup also accepts kebab-case, camelCase,
 // PascalCase and the lowercased forms mage produces (see Canonical).
 //
