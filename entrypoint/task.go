@@ -166,7 +166,7 @@ func handOverHooks(c *config, reg *tasks.Registry) {
 // a built-in one as Go code, any other as its command under the init.
 func runResolved(inv *invocation, tc taskConfig, t tasks.Task) int {
 	start := time.Now()
-	tasks.LogStart(inv.log, t)
+	tasks.LogStart(inv.log, t, envMap(inv.env))
 	var code int
 	if t.Builtin {
 		err := tasks.RunBuiltin(inv.ctx, t)

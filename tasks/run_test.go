@@ -70,9 +70,19 @@ func TestLogStartAndEnd(t *testing.T) {
 		return a
 	}}))
 	task := Task{Name: "test_unit", Source: "preset:go", Argv: []string{"go", "test", "./..."}, Dir: "/srv"}
-	LogStart(log, task)
+	LogStart(log, task, nil)
 	LogEnd(log, task, 1500*time.Millisecond, 1)
 	require.Equal(t, `level=INFO msg="task started" task=test_unit source=preset:go argv="[go test ./...]" dir=/srv
 level=ERROR msg="task ended" task=test_unit source=preset:go duration=1.5s code=1
 `, b.String())
+}
+
+func TestLogStartRedactsSecrets(t *testing.T) {
+	var b bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&b, nil))
+	task := Task{Name: "run", Argv: []string{"./api", "--db", "postgres://app:hunter22@db/app", "--token=tok-abc", "--user", "app"}}
+	LogStart(log, task, map[string]string{"DB_PASSWORD": "hunter22", "API_TOKEN": "tok-abc", "DB_USER": "app", "EMPTY_SECRET": ""})
+	require.Contains(t, b.String(), `"argv":["./api","--db","postgres://app:<redacted>@db/app","--token=<redacted>","--user","app"]`)
+	require.NotContains(t, b.String(), "hunter22")
+	require.Equal(t, "postgres://app:hunter22@db/app", task.Argv[2], "the task itself is unchanged")
 }

@@ -103,7 +103,7 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 		fmt.Fprintf(r.stderr(), "+ %s\n", tasks.Quote(t.Argv...))
 	}
 	start := time.Now()
-	tasks.LogStart(log, t)
+	tasks.LogStart(log, t, envMap(env))
 	code, err := r.run(ctx, t, env, log)
 	tasks.LogEnd(log, t, time.Since(start), code)
 	switch {
