@@ -19,7 +19,7 @@ import (
 )
 
 // taskConfig holds the tasks' env twins. caarlos0/env leaves the fields
-// of an unexported embedded struct alone, so load parses them from the
+// of an unexported embedded struct alone, so loadTaskConfig parses them from the
 // environment and then applies the flags, which were recorded when parsed.
 type taskConfig struct {
 	Dir        string   `env:"ENTRYPOINT_DIR"`
