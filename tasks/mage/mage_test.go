@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/magefile/mage/mg"
 	"github.com/stretchr/testify/require"
@@ -58,4 +59,33 @@ func TestRunnerReadsTheDirectoryFromEnv(t *testing.T) {
 	env := []string{"PATH=" + os.Getenv("PATH"), "ENTRYPOINT_DIR=" + serviceDir(t)}
 	err := Runner{Env: env, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.Run(context.Background(), "here")
 	require.NoError(t, err)
+}
+
+// TestRunnerStopsTheTaskWhenCancelled: mage cancels the context on Ctrl-C;
+// the task's tree is then stopped as SIGTERM would stop it.
+func TestRunnerStopsTheTaskWhenCancelled(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Procfile"), []byte(`long: sh -c 'sleep 1000 & echo ready; wait'`+"\n"), 0o644))
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	runner := Runner{Dir: dir, Env: []string{"PATH=" + os.Getenv("PATH")}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: w}
+	go func() { done <- runner.Run(ctx, "long") }()
+	line := make([]byte, len("ready\n"))
+	_, err = io.ReadFull(r, line)
+	require.NoError(t, err)
+	require.Equal(t, "ready\n", string(line))
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		require.Equal(t, 143, mg.ExitStatus(err), "%v", err)
+		require.Less(t, time.Since(start), 5*time.Second)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the task did not stop within 30s of the cancel")
+	}
+	w.Close()
 }
