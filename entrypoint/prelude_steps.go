@@ -142,7 +142,7 @@ func (p *plan) waitAll(ctx context.Context, inv *invocation) error {
 			Timeout: inv.cfg.WaitTimeout, Progress: inv.cfg.WaitProgress, Logger: inv.log,
 			Retry: retry.Policy{Initial: 100 * time.Millisecond, Max: 2 * time.Second},
 		})
-		return []any{"count", len(targets)}, listed("dependencies not ready", err)
+		return []any{"count", len(targets)}, listed("", err)
 	})
 }
 
@@ -185,15 +185,22 @@ func timed(inv *invocation, msg string, configured bool, step func() ([]any, err
 }
 
 // listed turns a multi-line error into "what:" followed by one indented
-// line per problem, keeping its exit code.
+// line per problem, keeping its exit code. With what "", the error's own
+// first line is the header.
 func listed(what string, err error) error {
 	if err == nil {
 		return nil
 	}
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
-	msg := what + ": " + lines[0]
-	if len(lines) > 1 {
+	if what == "" && len(lines) > 1 {
+		what, lines = strings.TrimSuffix(lines[0], ":"), lines[1:]
+	}
+	msg := lines[0]
+	switch {
+	case len(lines) > 1:
 		msg = what + ":\n  " + strings.Join(lines, "\n  ")
+	case what != "":
+		msg = what + ": " + lines[0]
 	}
 	return exitcode.Wrap(exitcode.Of(err), errors.New(msg))
 }
