@@ -47,6 +47,8 @@ func startPrelude(t *testing.T, env []string, args ...string) *preludeRun {
 	cmd.Stdout, cmd.Stderr = w, w
 	require.NoError(t, cmd.Start())
 	w.Close()
+	// A descendant left holding the pipe must not hang the reads.
+	require.NoError(t, r.SetReadDeadline(time.Now().Add(time.Minute)))
 	t.Cleanup(func() { r.Close() })
 	return &preludeRun{cmd: cmd, r: r}
 }
