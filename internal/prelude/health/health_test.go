@@ -208,3 +208,28 @@ func closedPort(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+// FuzzParse: Parse never panics, an accepted target renders without its
+// password and (unless the password was redacted) parses back, and a
+// rejected one carries exit code 78.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:8080/health", "https://u:pw@api/x?y=1", "tcp://db:5432", "unix:///run/app.sock", "file:///ready", "tcp://:1", "ftp://x", "http://[::1]:80/", "%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		target, err := health.Parse(s)
+		if err != nil {
+			if code := exitcode.Of(err); code != exitcode.Config {
+				t.Fatalf("Parse(%q): exit code %d, want 78: %v", s, code, err)
+			}
+			return
+		}
+		rendered := target.String()
+		if strings.Contains(s, ":pw@") && strings.Contains(rendered, ":pw@") {
+			t.Fatalf("Parse(%q).String() = %q shows the password", s, rendered)
+		}
+		if _, err := health.Parse(rendered); err != nil && !strings.Contains(rendered, "xxxxx") {
+			t.Fatalf("Parse(%q).String() = %q does not parse back: %v", s, rendered, err)
+		}
+	})
+}

@@ -187,3 +187,35 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolve: Resolve never panics, never puts a file's content in an
+// error, and leaves no NAME_FILE for a name it resolved.
+func FuzzResolve(f *testing.F) {
+	f.Add("DB_PASSWORD", "s3cr3t\n", "PORT=8080")
+	f.Add("A", "x\r\n", "A=set")
+	f.Add("_", "", "_FILE=")
+	f.Add("K", "nul\x00byte", "K_FILE=/nonexistent")
+	f.Fuzz(func(t *testing.T, name, content, other string) {
+		path := filepath.Join(t.TempDir(), "secret")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env, fromFiles, err := secrets.Resolve([]string{other, name + "_FILE=" + path})
+		if err != nil {
+			if len(content) >= 4 && strings.Contains(err.Error(), content) && !strings.Contains(path+name+other, content) {
+				t.Fatalf("the error shows the file's content: %v", err)
+			}
+			if code := exitcode.Of(err); code != exitcode.Config {
+				t.Fatalf("exit code %d, want 78: %v", code, err)
+			}
+			return
+		}
+		for _, n := range fromFiles {
+			for _, kv := range env {
+				if strings.HasPrefix(kv, n+"_FILE=") {
+					t.Fatalf("%s resolved but %q is still there: %q", n, kv, env)
+				}
+			}
+		}
+	})
+}
