@@ -36,7 +36,15 @@ type plan struct {
 // duration. It sets inv.env to the child's environment and inv.opts'
 // hooks and credential. A stop signal during the prelude ends it with
 // 128+N.
+//
+// The tini and dumb-init personalities run no prelude: as `docker run
+// --init` they sit above an image whose own ENTRYPOINT may be entrypoint,
+// and running both preludes would run prestart twice and drop privileges
+// before the inner one could.
 func prepare(inv *invocation) error {
+	if inv.p.peer {
+		return nil
+	}
 	c := inv.cfg
 	if err := c.settle(inv.env); err != nil {
 		return err

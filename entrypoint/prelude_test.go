@@ -207,3 +207,15 @@ func TestPreludeDropWhenNotRootIsAClearError(t *testing.T) {
 	assert.Contains(t, string(out), "cannot run as")
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(string(out)), "\n")+1, "one line: %s", out)
 }
+
+func TestPreludeIsEntrypointsNotTheDropInPersonalities(t *testing.T) {
+	t.Parallel()
+	bins := e2eBins(t)
+	link := filepath.Join(t.TempDir(), "docker-init")
+	require.NoError(t, os.Symlink(bins.entrypoint, link))
+	p := exec.Command(link, "--", bins.testchild, "env", "DB_PASSWORD_FILE")
+	p.Env = []string{"TINI_SUBREAPER=1", "ENTRYPOINT_REQUIRE=MISSING", "ENTRYPOINT_USER=4242", "DB_PASSWORD_FILE=/no/such/file"}
+	out, err := p.CombinedOutput()
+	assert.Equal(t, 0, exitStatus(t, err), "%s", out)
+	assert.Equal(t, "DB_PASSWORD_FILE=/no/such/file\n", string(out), "docker --init leaves the prelude to the image's entrypoint")
+}
