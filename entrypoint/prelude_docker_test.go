@@ -120,3 +120,23 @@ func waitHealth(t *testing.T, c *dockertest.Container, want string, timeout time
 		}
 	}
 }
+
+func TestDockerPreludeSecretAndPreStopUnderDockerStop(t *testing.T) {
+	img := preludeImage(t)
+	secret := randomSecret(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "db_password"), []byte(secret+"\n"), 0o644))
+	c := img.Start(t, append([]string{
+		"-v", dir + ":/run/secrets:ro", "-e", "DB_PASSWORD_FILE=/run/secrets/db_password",
+		"-e", "ENTRYPOINT_REQUIRE=DB_PASSWORD", "-e", "ENTRYPOINT_LOG_LEVEL=debug",
+		"-e", "ENTRYPOINT_PRESTOP=/testchild env HOOK", "-e", "HOOK=draining",
+	}, offline...), "--", "sh", "-c", `/testchild env DB_PASSWORD; exec /testchild print-signals`)
+	c.WaitLog(t, "ready", time.Minute)
+	c.Stop(t, 30*time.Second)
+	logs := c.Logs(t)
+	require.Equal(t, 0, c.ExitCode(t), "logs:\n%s", logs)
+	assert.Less(t, lineIndex(logs, "HOOK=draining"), lineIndex(logs, "signal 15"), "prestop before the service's SIGTERM:\n%s", logs)
+	assert.Equal(t, 1, strings.Count(logs, secret), "only the service prints the secret:\n%s", logs)
+	assert.Contains(t, logs, "DB_PASSWORD="+secret+"\n")
+}
