@@ -158,3 +158,34 @@ func threadStatuses(t *testing.T) []string {
 	require.NotEmpty(t, all)
 	return all
 }
+
+func TestSignalsDuringPreStopAreHeldThenForwardedInOrder(t *testing.T) {
+	logs := newLogs()
+	out := newOutput(t)
+	caught, started := logs.when("all signals caught"), logs.when("hook started")
+	done := start(t, context.Background(), child("print-signals"), initproc.Options{
+		Stdout: out.w, Logger: logs.logger(), PreStop: child("sleep"), HookTimeout: time.Second, StopTimeout: 4 * time.Second,
+	})
+	out.waitFor(t, "ready")
+	waitClosed(t, caught, "catching every signal")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	waitClosed(t, started, "the prestop hook starting")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
+	r := wait(t, done)
+	require.NoError(t, r.err)
+	assert.Equal(t, 0, r.code)
+	var signals []string
+	for _, line := range out.rest() {
+		if strings.HasPrefix(line, "signal ") {
+			signals = append(signals, line)
+		}
+	}
+	// Pending together, the kernel delivers the lower number first.
+	assert.Equal(t, []string{"signal 10", "signal 15"}, signals, "both reached the child")
+	all := strings.Join(logs.records, "\n")
+	overran := strings.Index(all, "hook overran its timeout; killed hook=prestop")
+	term, usr1 := strings.Index(all, "signal forwarded signal=SIGTERM"), strings.Index(all, "signal forwarded signal=SIGUSR1")
+	require.True(t, overran >= 0 && term >= 0 && usr1 >= 0, all)
+	assert.Less(t, overran, term, "nothing was forwarded while the hook ran:\n%s", all)
+	assert.Less(t, term, usr1, "forwarded in the order received:\n%s", all)
+}
