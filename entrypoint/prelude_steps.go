@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/entrypoint/entrypoint/initproc"
 	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/entrypoint/entrypoint/internal/prelude/render"
 	"github.com/entrypoint/entrypoint/internal/prelude/require"
@@ -216,7 +217,7 @@ func listed(what string, err error) error {
 // stopSignal is why the prelude's context ended: a stop signal.
 type stopSignal struct{ sig syscall.Signal }
 
-func (s stopSignal) Error() string { return "stopped by " + s.sig.String() }
+func (s stopSignal) Error() string { return "stopped by " + initproc.SignalName(s.sig) }
 
 // stopOnSignal returns a context that SIGTERM or SIGINT cancels, with the
 // signal as its cause. stop ends the goroutine that watches for them.

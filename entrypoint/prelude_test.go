@@ -219,3 +219,15 @@ func TestPreludeIsEntrypointsNotTheDropInPersonalities(t *testing.T) {
 	assert.Equal(t, 0, exitStatus(t, err), "%s", out)
 	assert.Equal(t, "DB_PASSWORD_FILE=/no/such/file\n", string(out), "docker --init leaves the prelude to the image's entrypoint")
 }
+
+func TestPreludeStopSignalDuringAWaitEndsIt(t *testing.T) {
+	t.Parallel()
+	bins := e2eBins(t)
+	p := startPrelude(t, []string{"ENTRYPOINT_WAIT=tcp://" + freeAddr(t)}, "--", bins.testchild, "env", "STARTED")
+	p.until(t, `"msg":"waiting for dependencies"`)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, out := p.wait(t)
+	assert.Equal(t, 143, code, out)
+	assert.Contains(t, out, "stopped by SIGTERM before the child started")
+	assert.NotContains(t, out, "STARTED")
+}
