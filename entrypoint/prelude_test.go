@@ -231,3 +231,27 @@ func TestPreludeStopSignalDuringAWaitEndsIt(t *testing.T) {
 	assert.Contains(t, out, "stopped by SIGTERM before the child started")
 	assert.NotContains(t, out, "STARTED")
 }
+
+func TestPreludeUserDropAsPID1OfAPIDNamespace(t *testing.T) {
+	needs.PIDNamespace(t)
+	t.Parallel()
+	bins := e2eBins(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "--pid", "--fork", "--mount-proc", bins.entrypoint, "--user", "4242:4243", "--", bins.testchild, "status")
+	cmd.Env = []string{"ENTRYPOINT_LOG_FORMAT=json"}
+	out, err := cmd.CombinedOutput()
+	require.Equal(t, 0, exitStatus(t, err), "%s", out)
+	for _, want := range []string{" ppid=1 ", " uid=4242 ", " gid=4243 ", " groups=[4243] ", " home=/ ", " capeff=0000000000000000 ", " nonewprivs=1"} {
+		assert.Contains(t, string(out), want)
+	}
+}
+
+func TestPreludePreStartOverrunIsKilledAndNamed(t *testing.T) {
+	t.Parallel()
+	bins := e2eBins(t)
+	code, out := runPrelude(t, []string{"ENTRYPOINT_HOOK_TIMEOUT=300ms", "ENTRYPOINT_PRESTART=" + bins.testchild + " sleep"}, "--", bins.testchild, "env", "STARTED")
+	assert.Equal(t, 137, code, out)
+	assert.Contains(t, out, `"msg":"hook overran its timeout; killed","hook":"prestart"`)
+	assert.NotContains(t, out, "STARTED")
+}
