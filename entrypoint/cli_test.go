@@ -131,3 +131,13 @@ func TestPeerEnvTwins(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, c.Setsid, "dumb-init -c turns setsid mode off")
 }
+
+func TestEveryConfigPartReadsItsEnvTwinsAndFlagsWin(t *testing.T) {
+	env := []string{"ENTRYPOINT_DRY_RUN=true", "ENTRYPOINT_WAIT_TIMEOUT=3s", "ENTRYPOINT_STOP_TIMEOUT=4s", "ENTRYPOINT_WAIT=tcp://db:5432"}
+	c, _, err := parse(personalityOf("entrypoint"), []string{"--wait-timeout", "7s", "--wait", "file:///ready", "true"}, env)
+	require.NoError(t, err)
+	assert.True(t, c.DryRun, "the tasks' twins are parsed")
+	assert.Equal(t, "4s", c.StopTimeout.String(), "the init's twins are parsed")
+	assert.Equal(t, "7s", c.WaitTimeout.String(), "a flag wins over its twin")
+	assert.Equal(t, "tcp://db:5432,file:///ready", c.Wait, "list flags add to their twin")
+}

@@ -21,10 +21,6 @@ import (
 // looks secret print as <redacted, N bytes>. It runs nothing and waits
 // for nothing.
 func runEnv(inv *invocation) int {
-	if err := inv.cfg.settle(inv.env); err != nil {
-		fmt.Fprintf(inv.stderr, "entrypoint: %v\n", err)
-		return exitcode.Of(err)
-	}
 	env, fromFiles, err := resolveSecretFiles(inv.env, inv.cfg.Secrets)
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "entrypoint: %v\n", listed("secrets", err))

@@ -24,8 +24,10 @@ type config struct {
 	LogLevel    string        `env:"ENTRYPOINT_LOG_LEVEL" envDefault:"info"`
 	LogFormat   string        `env:"ENTRYPOINT_LOG_FORMAT" envDefault:"auto"`
 
-	preludeConfig // prelude.go: the 12-factor prelude's settings
-	taskConfig    // task.go: the standard tasks' settings
+	// Embedded and exported, so that caarlos0/env parses them with the
+	// rest: it cannot set the fields of an unexported embedded struct.
+	PreludeConfig // prelude.go: the 12-factor prelude's settings
+	TaskConfig    // task.go: the standard tasks' settings
 
 	help, version bool
 	verbosity     int  // -v count, on top of LogLevel

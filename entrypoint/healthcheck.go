@@ -14,10 +14,6 @@ import (
 // "unhealthy: why" on stderr. With no URL it checks
 // http://127.0.0.1:$PORT$ENTRYPOINT_HEALTH_PATH.
 func runHealthcheck(inv *invocation) int {
-	if err := inv.cfg.settle(inv.env); err != nil {
-		fmt.Fprintf(inv.stderr, "entrypoint: %v\n", err)
-		return exitcode.Of(err)
-	}
 	timeout := inv.cfg.HealthTimeout
 	var targets []string
 	args := inv.args[1:]

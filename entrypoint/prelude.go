@@ -1,22 +1,17 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/caarlos0/env/v11"
-
-	"github.com/entrypoint/entrypoint/internal/exitcode"
 )
 
 // The 12-factor prelude (issue 3): its settings and flags here; the steps
 // run before the child starts in prelude_steps.go; the env and healthcheck
 // subcommands in envcmd.go and healthcheck.go.
 
-// preludeConfig holds the prelude's env twins.
-type preludeConfig struct {
+// PreludeConfig holds the prelude's env twins.
+type PreludeConfig struct {
 	Secrets       string        `env:"ENTRYPOINT_SECRETS" envDefault:"*"`
 	Require       string        `env:"ENTRYPOINT_REQUIRE"`
 	Wait          string        `env:"ENTRYPOINT_WAIT"`
@@ -32,44 +27,7 @@ type preludeConfig struct {
 	HealthPath    string        `env:"ENTRYPOINT_HEALTH_PATH" envDefault:"/health"`
 	HealthTimeout time.Duration `env:"ENTRYPOINT_HEALTH_TIMEOUT" envDefault:"5s"`
 
-	hooks   hookArgvs         // from the Procfile, see setHooks
-	flagged []func(c *config) // the prelude flags given, in order: see settle
-	settled bool              // settle has run
-}
-
-// settle loads the prelude's settings: env twins, then flags. parse
-// (cli.go) cannot do it, since caarlos0/env leaves the fields of an
-// unexported embedded struct alone; so the flags are recorded when
-// parsed and applied here, after the environment.
-func (c *config) settle(environ []string) error {
-	if c.settled {
-		return nil
-	}
-	c.settled = true
-	flagged := c.flagged
-	if err := c.loadEnv(environ); err != nil {
-		return err
-	}
-	for _, set := range flagged {
-		set(c)
-	}
-	return nil
-}
-
-// loadEnv parses the env twins into pc.
-func (pc *preludeConfig) loadEnv(environ []string) error {
-	if err := env.ParseWithOptions(pc, env.Options{Environment: envMap(environ)}); err != nil {
-		return exitcode.Wrap(exitcode.Usage, errors.New(strings.ReplaceAll(err.Error(), "\n", "; ")))
-	}
-	return nil
-}
-
-// flagged returns a flag setter that records set for settle.
-func flagged(set func(c *config, v string)) func(*config, string) error {
-	return func(c *config, v string) error {
-		c.flagged = append(c.flagged, func(c *config) { set(c, v) })
-		return nil
-	}
+	hooks hookArgvs // from the Procfile, see setHooks
 }
 
 // hookArgvs are the lifecycle hooks as argvs.
@@ -87,7 +45,7 @@ func setHooks(c *config, prestart, prestop, poststop []string) {
 var preludeFlags = []flagDef{
 	{0, "secrets", "NAMES", "ENTRYPOINT_SECRETS", "which NAME_FILE variables become NAME: * every one (default), - none, or NAME,...", setString(func(c *config) *string { return &c.Secrets })},
 	{0, "require", "SPEC", "ENTRYPOINT_REQUIRE", "variables that must be set and valid: NAME[:int|bool|duration|url|/RE/],...", setString(func(c *config) *string { return &c.Require })},
-	{0, "wait", "URLS", "ENTRYPOINT_WAIT", "wait for tcp://, http(s)://, unix://, file:// targets before starting (comma-separated, repeatable)", appendList(func(c *config) *string { return &c.Wait })},
+	{0, "wait", "URLS", "ENTRYPOINT_WAIT", "wait for tcp://, http://, unix://, file:// targets before starting (comma-separated, repeatable)", appendList(func(c *config) *string { return &c.Wait })},
 	{0, "wait-timeout", "DURATION", "ENTRYPOINT_WAIT_TIMEOUT", "deadline for every --wait target (default 60s); then exit 69", setDur(func(c *config) *time.Duration { return &c.WaitTimeout })},
 	{0, "wait-progress", "DURATION", "ENTRYPOINT_WAIT_PROGRESS", "how often to log what is still pending (default 5s)", setDur(func(c *config) *time.Duration { return &c.WaitProgress })},
 	{0, "template", "SRC:DST", "ENTRYPOINT_TEMPLATE", "render a Go template from the environment (comma-separated, repeatable)", appendList(func(c *config) *string { return &c.Template })},
@@ -102,27 +60,29 @@ var preludeFlags = []flagDef{
 }
 
 func setString(field func(*config) *string) func(*config, string) error {
-	return flagged(func(c *config, v string) { *field(c) = v })
+	return func(c *config, v string) error { *field(c) = v; return nil }
 }
 
 // appendList adds v to a comma-separated list, after what the environment
 // said.
 func appendList(field func(*config) *string) func(*config, string) error {
-	return flagged(func(c *config, v string) {
+	return func(c *config, v string) error {
 		p := field(c)
 		if *p = strings.TrimSuffix(*p, ","); *p != "" {
 			*p += ","
 		}
 		*p += v
-	})
+		return nil
+	}
 }
 
 func setDur(field func(*config) *time.Duration) func(*config, string) error {
-	record := flagged(func(c *config, v string) { *field(c), _ = time.ParseDuration(v) })
 	return func(c *config, v string) error {
-		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
 			return fmt.Errorf("invalid duration %q (want e.g. 30s or 1m30s)", v)
 		}
-		return record(c, v)
+		*field(c) = d
+		return nil
 	}
 }

@@ -47,9 +47,6 @@ func prepare(inv *invocation) error {
 		return nil
 	}
 	c := inv.cfg
-	if err := c.settle(inv.env); err != nil {
-		return err
-	}
 	env, fromFiles, err := resolveSecrets(inv)
 	if err != nil {
 		return err

@@ -12,56 +12,38 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caarlos0/env/v11"
-
 	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/entrypoint/entrypoint/tasks"
 )
 
-// taskConfig holds the tasks' env twins. caarlos0/env leaves the fields
-// of an unexported embedded struct alone, so loadTaskConfig parses them from the
-// environment and then applies the flags, which were recorded when parsed.
-type taskConfig struct {
+// TaskConfig holds the tasks' env twins.
+type TaskConfig struct {
 	Dir        string   `env:"ENTRYPOINT_DIR"`
 	DryRun     bool     `env:"ENTRYPOINT_DRY_RUN"`
 	InImage    string   `env:"ENTRYPOINT_IN_IMAGE"`
 	PassEnv    []string `env:"ENTRYPOINT_PASS_ENV"`
 	DockerArgs []string `env:"ENTRYPOINT_DOCKER_ARGS" envSeparator:" "`
 
-	list      bool                // --list: an action like --help, so it has no env twin
-	taskFlags []func(*taskConfig) // the flags given, applied after the environment
+	list bool // --list: an action like --help, so it has no env twin
 }
 
 // taskFlags are the tasks' flags.
 var taskFlags = []flagDef{
 	{0, "list", "", "", "list the tasks of the service: name, source (procfile, preset:LANG, built-in), description", on(func(c *config) { c.list = true })},
-	{0, "dry-run", "", "ENTRYPOINT_DRY_RUN", "print the task's command, copy-pasteable, with its directory and added env names; run nothing", taskFlag(func(c *taskConfig, _ string) { c.DryRun = true })},
-	{0, "dir", "DIR", "ENTRYPOINT_DIR", "the service directory: its Procfile, its language, the tasks' working directory (default .)", taskFlag(func(c *taskConfig, v string) { c.Dir = v })},
-	{0, "in-image", "IMAGE", "ENTRYPOINT_IN_IMAGE", "run the task in IMAGE (docker run --rm IMAGE TASK ARGS) instead of natively", taskFlag(func(c *taskConfig, v string) { c.InImage = v })},
-	{0, "pass-env", "NAME", "ENTRYPOINT_PASS_ENV", "with --in-image, pass variable NAME on to the container (repeatable; ENTRYPOINT_* always are)", taskFlag(func(c *taskConfig, v string) { c.PassEnv = append(c.PassEnv, v) })},
-	{0, "docker-arg", "ARG", "ENTRYPOINT_DOCKER_ARGS", "with --in-image, one more docker run option before the image, e.g. --network=none (repeatable; the env twin splits on spaces)", taskFlag(func(c *taskConfig, v string) { c.DockerArgs = append(c.DockerArgs, v) })},
+	{0, "dry-run", "", "ENTRYPOINT_DRY_RUN", "print the task's command, copy-pasteable, with its directory and added env names; run nothing", on(func(c *config) { c.DryRun = true })},
+	{0, "dir", "DIR", "ENTRYPOINT_DIR", "the service directory: its Procfile, its language, the tasks' working directory (default .)", func(c *config, v string) error { c.Dir = v; return nil }},
+	{0, "in-image", "IMAGE", "ENTRYPOINT_IN_IMAGE", "run the task in IMAGE (docker run --rm IMAGE TASK ARGS) instead of natively", func(c *config, v string) error { c.InImage = v; return nil }},
+	{0, "pass-env", "NAME", "ENTRYPOINT_PASS_ENV", "with --in-image, pass variable NAME on to the container (repeatable; ENTRYPOINT_* always are)", func(c *config, v string) error { c.PassEnv = append(c.PassEnv, v); return nil }},
+	{0, "docker-arg", "ARG", "ENTRYPOINT_DOCKER_ARGS", "with --in-image, one more docker run option before the image, e.g. --network=none (repeatable; the env twin splits on spaces)", func(c *config, v string) error { c.DockerArgs = append(c.DockerArgs, v); return nil }},
 }
 
-// taskFlag records a flag's setting for load.
-func taskFlag(set func(c *taskConfig, v string)) func(*config, string) error {
-	return func(c *config, v string) error {
-		c.taskFlags = append(c.taskFlags, func(c *taskConfig) { set(c, v) })
-		return nil
-	}
-}
-
-// loadTaskConfig returns the tasks' settings: the env twins from environ,
-// then the flags.
-func loadTaskConfig(c *config, environ []string) (taskConfig, error) {
-	tc := taskConfig{list: c.list}
-	if err := env.ParseWithOptions(&tc, env.Options{Environment: envMap(environ)}); err != nil {
-		return tc, exitcode.Wrap(exitcode.Usage, errors.New(strings.ReplaceAll(err.Error(), "\n", "; ")))
-	}
+// taskSettings returns the tasks' settings: the env twins, then the
+// flags, as parse left them, without the empty words a doubled
+// separator leaves in a list.
+func taskSettings(c *config) TaskConfig {
+	tc := c.TaskConfig
 	tc.PassEnv, tc.DockerArgs = nonEmpty(tc.PassEnv), nonEmpty(tc.DockerArgs)
-	for _, set := range c.taskFlags {
-		set(&tc)
-	}
-	return tc, nil
+	return tc
 }
 
 // nonEmpty drops the empty words a doubled separator leaves in a list.
@@ -76,7 +58,7 @@ func nonEmpty(words []string) []string {
 }
 
 // serviceDir is the service directory: --dir, ENTRYPOINT_DIR, else ".".
-func (c taskConfig) serviceDir() string {
+func (c TaskConfig) serviceDir() string {
 	if c.Dir == "" {
 		return "."
 	}
@@ -88,11 +70,7 @@ func (c taskConfig) serviceDir() string {
 // a command on PATH is a command: handled=false, inv.args unchanged, and
 // supervise runs it as it would without tasks.
 func runTask(inv *invocation) (code int, handled bool) {
-	tc, err := loadTaskConfig(inv.cfg, inv.env)
-	if err != nil {
-		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
-		return exitcode.Of(err), true
-	}
+	tc := taskSettings(inv.cfg)
 	t, reg, err := resolveTask(inv, tc)
 	switch {
 	case errors.Is(err, errCommand) && tc.DryRun:
@@ -122,7 +100,7 @@ var errCommand = errors.New("a command, not a task")
 // else in the service directory, which it returns loaded (nil when it
 // could not be). It returns errCommand for a first operand that is no task
 // and is a command on PATH (or a path).
-func resolveTask(inv *invocation, tc taskConfig) (tasks.Task, *tasks.Registry, error) {
+func resolveTask(inv *invocation, tc TaskConfig) (tasks.Task, *tasks.Registry, error) {
 	name, args := inv.args[0], inv.args[1:]
 	vars := envMap(inv.env)
 	if tc.InImage != "" {
@@ -164,7 +142,7 @@ func handOverHooks(c *config, reg *tasks.Registry) {
 
 // runResolved runs t, a task found in the service directory or an image:
 // a built-in one as Go code, any other as its command under the init.
-func runResolved(inv *invocation, tc taskConfig, t tasks.Task) int {
+func runResolved(inv *invocation, tc TaskConfig, t tasks.Task) int {
 	start := time.Now()
 	tasks.LogStart(inv.log, t, envMap(inv.env))
 	var code int
@@ -185,11 +163,7 @@ func runResolved(inv *invocation, tc taskConfig, t tasks.Task) int {
 
 // listTasks writes the --list table of the service directory.
 func listTasks(c *config, environ []string, stdout, stderr io.Writer) int {
-	tc, err := loadTaskConfig(c, environ)
-	if err != nil {
-		fmt.Fprintf(stderr, "entrypoint: %v\n", err)
-		return exitcode.Of(err)
-	}
+	tc := taskSettings(c)
 	if tc.InImage != "" {
 		fmt.Fprintf(stderr, "entrypoint: --list lists the local service; for the image's tasks run: docker run --rm %s --list\n", tasks.Quote(tc.InImage))
 		return exitcode.Usage
