@@ -25,7 +25,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	c, operands, err := parse(p, args[1:], environ)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", p.name, err, p.name)
-		return exitcode.Usage
+		return exitcode.Of(err)
 	}
 	switch {
 	case c.help:
@@ -102,20 +102,42 @@ func supervise(inv *invocation) int {
 	return code
 }
 
-// parse reads the env twins, then the flags, and returns the operands.
+// parse reads the env twins, then the flags, and returns the operands. A
+// bad env value is a configuration error (78), a bad flag a usage error (2).
 func parse(p personality, args, environ []string) (*config, []string, error) {
 	vars := envMap(environ)
 	c := &config{}
 	if err := env.ParseWithOptions(c, env.Options{Environment: vars}); err != nil {
-		return nil, nil, envError(err)
+		return nil, nil, exitcode.Wrap(exitcode.Config, envError(err))
 	}
 	c.Setsid = c.Setsid || p.setsid
 	if _, set := vars["ENTRYPOINT_SUBREAPER"]; p.peer && !set {
 		c.Subreaper = false // tini and dumb-init are no subreaper unless asked
 	}
 	applyPeerEnv(c, lookupIn(vars))
+	if err := c.check(); err != nil {
+		return nil, nil, exitcode.Wrap(exitcode.Config, err)
+	}
 	operands, err := parseFlags(p.flags, c, args)
-	return c, operands, err
+	if err == nil {
+		err = c.check()
+	}
+	return c, operands, exitcode.Wrap(exitcode.Usage, err)
+}
+
+// check finds the settings that parse but mean nothing: an unknown log
+// level or format, a bad rewrite, exit code or signal.
+func (c *config) check() error {
+	if _, err := parseLevel(c.LogLevel, 0); err != nil {
+		return fmt.Errorf("ENTRYPOINT_LOG_LEVEL: %w", err)
+	}
+	switch strings.ToLower(c.LogFormat) {
+	case "", "auto", "json", "text":
+	default:
+		return fmt.Errorf("ENTRYPOINT_LOG_FORMAT: invalid log format %q (want auto, json or text)", c.LogFormat)
+	}
+	_, err := c.options()
+	return err
 }
 
 // setup builds the logger and initproc's options from the configuration.

@@ -45,27 +45,30 @@ func TestEveryEnvTwinInTheHelpIsRead(t *testing.T) {
 	}
 }
 
-func TestUsageErrorsExit2WithOneLine(t *testing.T) {
+func TestBadFlagsExit2AndBadEnvExit78WithOneLine(t *testing.T) {
 	for _, tc := range []struct {
 		env  []string
 		args []string
+		code int
 		want string
 	}{
-		{nil, []string{"-x", "--", "true"}, "unknown flag -x"},
-		{nil, []string{"--nope", "true"}, "unknown flag --nope"},
-		{nil, []string{"-e"}, "flag -e needs a value"},
-		{nil, []string{"-e", "300", "true"}, "invalid exit code"},
-		{nil, []string{"--rewrite", "15", "true"}, "invalid rewrite"},
-		{nil, []string{"--rewrite", "TERM:NOPE", "true"}, "unknown signal"},
-		{nil, []string{"-p", "SIGFOO", "true"}, "unknown signal"},
-		{nil, []string{"-t", "soon", "true"}, "invalid duration"},
-		{nil, []string{}, "no command to run"},
-		{[]string{"ENTRYPOINT_STOP_TIMEOUT=soon"}, []string{"true"}, "ENTRYPOINT_STOP_TIMEOUT"},
-		{[]string{"ENTRYPOINT_LOG_LEVEL=loud"}, []string{"true"}, "invalid log level"},
-		{[]string{"ENTRYPOINT_LOG_FORMAT=xml"}, []string{"true"}, "invalid log format"},
+		{nil, []string{"-x", "--", "true"}, 2, "unknown flag -x"},
+		{nil, []string{"--nope", "true"}, 2, "unknown flag --nope"},
+		{nil, []string{"-e"}, 2, "flag -e needs a value"},
+		{nil, []string{"-e", "300", "true"}, 2, "invalid exit code"},
+		{nil, []string{"--rewrite", "15", "true"}, 2, "invalid rewrite"},
+		{nil, []string{"--rewrite", "TERM:NOPE", "true"}, 2, "unknown signal"},
+		{nil, []string{"-p", "SIGFOO", "true"}, 2, "unknown signal"},
+		{nil, []string{"-t", "soon", "true"}, 2, "invalid duration"},
+		{nil, []string{"--log-level", "loud", "true"}, 2, "invalid log level"},
+		{nil, []string{}, 2, "no command to run"},
+		{[]string{"ENTRYPOINT_STOP_TIMEOUT=soon"}, []string{"true"}, 78, "ENTRYPOINT_STOP_TIMEOUT"},
+		{[]string{"ENTRYPOINT_REWRITE=15"}, []string{"true"}, 78, "invalid rewrite"},
+		{[]string{"ENTRYPOINT_LOG_LEVEL=loud"}, []string{"true"}, 78, "invalid log level"},
+		{[]string{"ENTRYPOINT_LOG_FORMAT=xml"}, []string{"true"}, 78, "invalid log format"},
 	} {
 		code, _, errOut := runCLI(t, tc.env, append([]string{"entrypoint"}, tc.args...)...)
-		assert.Equal(t, 2, code, "%v %v", tc.env, tc.args)
+		assert.Equal(t, tc.code, code, "%v %v", tc.env, tc.args)
 		assert.Contains(t, errOut, tc.want, "%v %v", tc.env, tc.args)
 		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
