@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"io"
 	"log/slog"
 	"os"
@@ -20,9 +21,9 @@ import (
 // the status to exit with. Logs and help go to stdout (stderr for the tini
 // and dumb-init personalities); the child inherits stdout and stderr when
 // they are files.
-func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args, environment []string, stdout, stderr io.Writer) int {
 	p := personalityOf(args[0])
-	c, operands, err := parse(p, args[1:], environ)
+	c, operands, err := parse(p, args[1:], environment)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", p.name, err, p.name)
 		return exitcode.Of(err)
@@ -35,7 +36,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		p.version(stdout)
 		return exitcode.OK
 	case c.list:
-		return listTasks(c, environ, stdout, stderr)
+		return listTasks(c, environment, stdout, stderr)
 	case len(operands) == 0:
 		fmt.Fprintf(stderr, "%s: no command to run (usage: %s)\n", p.name, p.usage)
 		return exitcode.Usage
@@ -44,12 +45,12 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	if p.toStderr {
 		logOut = stderr
 	}
-	log, opts, err := setup(p, c, environ, logOut)
+	log, opts, err := setup(p, c, environment, logOut)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", p.name, err)
 		return exitcode.Usage
 	}
-	inv := &invocation{ctx: ctx, p: p, cfg: c, args: operands, env: environ, stdout: stdout, stderr: stderr, log: log, opts: opts}
+	inv := &invocation{ctx: ctx, p: p, cfg: c, args: operands, env: environment, stdout: stdout, stderr: stderr, log: log, opts: opts}
 	if p.name == "entrypoint" && !c.dashdash {
 		if code, handled := dispatch(inv); handled {
 			return code
@@ -104,8 +105,8 @@ func supervise(inv *invocation) int {
 
 // parse reads the env twins, then the flags, and returns the operands. A
 // bad env value is a configuration error (78), a bad flag a usage error (2).
-func parse(p personality, args, environ []string) (*config, []string, error) {
-	vars := envMap(environ)
+func parse(p personality, args, environment []string) (*config, []string, error) {
+	vars := environ.Map(environment)
 	c := &config{}
 	if err := env.ParseWithOptions(c, env.Options{Environment: vars}); err != nil {
 		return nil, nil, exitcode.Wrap(exitcode.Config, envError(err))
@@ -141,8 +142,8 @@ func (c *config) check() error {
 }
 
 // setup builds the logger and initproc's options from the configuration.
-func setup(p personality, c *config, environ []string, w io.Writer) (*slog.Logger, initproc.Options, error) {
-	lookup := lookupIn(envMap(environ))
+func setup(p personality, c *config, environment []string, w io.Writer) (*slog.Logger, initproc.Options, error) {
+	lookup := lookupIn(environ.Map(environment))
 	level := p.logLevel
 	if _, set := lookup("ENTRYPOINT_LOG_LEVEL"); set || p.name == "entrypoint" {
 		l, err := parseLevel(c.LogLevel, 0)
@@ -222,16 +223,6 @@ func envTag(t reflect.Type, field string) string {
 		}
 	}
 	return field
-}
-
-func envMap(environ []string) map[string]string {
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
 }
 
 func lookupIn(m map[string]string) func(string) (string, bool) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func runHealthcheck(inv *invocation) int {
 // healthLookup reads the environment, with the --health-path flag over
 // ENTRYPOINT_HEALTH_PATH.
 func (inv *invocation) healthLookup() func(string) (string, bool) {
-	vars := envMap(inv.env)
+	vars := environ.Map(inv.env)
 	vars["ENTRYPOINT_HEALTH_PATH"] = inv.cfg.HealthPath
 	return lookupIn(vars)
 }

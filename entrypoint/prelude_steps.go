@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"os"
 	"os/signal"
 	"strings"
@@ -59,7 +60,7 @@ func prepare(inv *invocation) error {
 		inv.env = env
 	}
 	if err := timed(inv, "required variables checked", len(p.require) > 0, func() ([]any, error) {
-		return []any{"count", len(p.require)}, listed("required configuration is missing or invalid", p.require.Check(lookupIn(envMap(env))))
+		return []any{"count", len(p.require)}, listed("required configuration is missing or invalid", p.require.Check(lookupIn(environ.Map(env))))
 	}); err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func newPlan(c *config, env []string) (*plan, error) {
 	for _, t := range targets {
 		p.waits = append(p.waits, t.String())
 	}
-	vars := envMap(env)
+	vars := environ.Map(env)
 	p.prestart, err = hookArgv("prestart", c.PreStart, c.hooks.prestart, vars)
 	add("ENTRYPOINT_PRESTART", err)
 	p.prestop, err = hookArgv("prestop", c.PreStop, c.hooks.prestop, vars)

@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"io"
 	"os"
 	"path/filepath"
@@ -102,7 +103,7 @@ var errCommand = errors.New("a command, not a task")
 // and is a command on PATH (or a path).
 func resolveTask(inv *invocation, tc TaskConfig) (tasks.Task, *tasks.Registry, error) {
 	name, args := inv.args[0], inv.args[1:]
-	vars := envMap(inv.env)
+	vars := environ.Map(inv.env)
 	if tc.InImage != "" {
 		dir, err := absDir(tc.serviceDir())
 		r := tasks.ImageRun{Image: tc.InImage, Dir: dir, Env: vars, Pass: tc.PassEnv, Args: tc.DockerArgs, TTY: stdinIsTerminal(inv)}
@@ -144,7 +145,7 @@ func handOverHooks(c *config, reg *tasks.Registry) {
 // a built-in one as Go code, any other as its command under the init.
 func runResolved(inv *invocation, tc TaskConfig, t tasks.Task) int {
 	start := time.Now()
-	tasks.LogStart(inv.log, t, envMap(inv.env))
+	tasks.LogStart(inv.log, t, environ.Map(inv.env))
 	var code int
 	if t.Builtin {
 		err := tasks.RunBuiltin(inv.ctx, t)
@@ -162,13 +163,13 @@ func runResolved(inv *invocation, tc TaskConfig, t tasks.Task) int {
 }
 
 // listTasks writes the --list table of the service directory.
-func listTasks(c *config, environ []string, stdout, stderr io.Writer) int {
+func listTasks(c *config, environment []string, stdout, stderr io.Writer) int {
 	tc := taskSettings(c)
 	if tc.InImage != "" {
 		fmt.Fprintf(stderr, "entrypoint: --list lists the local service; for the image's tasks run: docker run --rm %s --list\n", tasks.Quote(tc.InImage))
 		return exitcode.Usage
 	}
-	reg, err := tasks.Load(tc.serviceDir(), envMap(environ))
+	reg, err := tasks.Load(tc.serviceDir(), environ.Map(environment))
 	if err == nil {
 		err = tasks.WriteList(stdout, reg.List())
 	}
@@ -190,12 +191,12 @@ func isStandard(name string) bool {
 }
 
 // isCommand reports whether name is a path or an executable file in a
-// directory of the PATH of environ (the child's, as initproc searches it).
-func isCommand(name string, environ []string) bool {
+// directory of the PATH of environment (the child's, as initproc searches it).
+func isCommand(name string, environment []string) bool {
 	if strings.Contains(name, "/") {
 		return true
 	}
-	path, ok := envMap(environ)["PATH"]
+	path, ok := environ.Map(environment)["PATH"]
 	if !ok {
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	}

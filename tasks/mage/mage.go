@@ -31,6 +31,7 @@ package mage
 import (
 	"context"
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -99,11 +100,11 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 		return &exitError{code: exitcode.Of(err), err: err}
 	}
 	log := r.logger()
-	if image := envMap(env)["ENTRYPOINT_IN_IMAGE"]; image != "" {
+	if image := environ.Map(env)["ENTRYPOINT_IN_IMAGE"]; image != "" {
 		fmt.Fprintf(r.stderr(), "+ %s\n", tasks.Quote(t.Argv...))
 	}
 	start := time.Now()
-	tasks.LogStart(log, t, envMap(env))
+	tasks.LogStart(log, t, environ.Map(env))
 	code, err := r.run(ctx, t, env, log)
 	tasks.LogEnd(log, t, time.Since(start), code)
 	switch {
@@ -118,7 +119,7 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 // resolve finds the task in the image named by ENTRYPOINT_IN_IMAGE, or in
 // the service directory.
 func (r Runner) resolve(name string, args, env []string) (tasks.Task, error) {
-	vars := envMap(env)
+	vars := environ.Map(env)
 	dir := r.Dir
 	if dir == "" {
 		dir = vars["ENTRYPOINT_DIR"]
@@ -190,16 +191,6 @@ func (e *exitError) ExitStatus() int { return e.code }
 func (e *exitError) ExitCode() int   { return e.code }
 
 var _ interface{ ExitStatus() int } = (*exitError)(nil)
-
-func envMap(environ []string) map[string]string {
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
 
 // splitList reads a comma-separated list, as caarlos0/env reads the
 // binary's ENTRYPOINT_PASS_ENV.

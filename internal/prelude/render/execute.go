@@ -3,9 +3,9 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"regexp"
 	"strconv"
-	"strings"
 	"text/template"
 	"text/template/parse"
 
@@ -23,7 +23,7 @@ func Execute(text string, env []string) ([]byte, error) {
 }
 
 func execute(text string, env []string) ([]byte, error) {
-	vars := envMap(env)
+	vars := environ.Map(env)
 	t, err := template.New(name).Option("missingkey=error").Funcs(funcs(vars)).Parse(text)
 	if err != nil {
 		return nil, clean(err)
@@ -38,15 +38,6 @@ func execute(text string, env []string) ([]byte, error) {
 		return nil, clean(err)
 	}
 	return buf.Bytes(), nil
-}
-
-func envMap(env []string) map[string]string {
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return m
 }
 
 func funcs(vars map[string]string) template.FuncMap {
