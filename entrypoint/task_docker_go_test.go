@@ -302,29 +302,19 @@ func (r *rootTar) file(name, src string) error {
 // with the binary as ENTRYPOINT, as a service image would be.
 func goImage(t *testing.T) *dockertest.Image {
 	t.Helper()
-	base := goBase(t)
 	app := filepath.Join(t.TempDir(), "app")
 	require.NoError(t, writeGoApp(app, example(t, "helloworld-go")))
-	files := map[string]string{"entrypoint": e2eBins(t).entrypoint, "app/go.mod": filepath.Join(app, "go.mod")}
+	files := map[string]string{"go.mod": filepath.Join(app, "go.mod")}
 	for _, f := range goExampleFiles {
-		files["app/"+f] = filepath.Join(app, f)
+		files[f] = filepath.Join(app, f)
 	}
-	return dockertest.Build(t, dockertest.Context{
-		Dockerfile: fmt.Sprintf(`FROM %s
-COPY entrypoint /usr/local/bin/entrypoint
-COPY app/ /app/
-WORKDIR /app
-ENTRYPOINT ["/usr/local/bin/entrypoint"]
-`, base),
-		Files: files,
-	})
+	return serviceImage(t, goBase(t), files)
 }
 
 // TestTaskParityNativeAndGoImage runs the Go example's test_unit natively,
 // as `docker run IMAGE test_unit` and as `entrypoint --in-image IMAGE
 // test_unit`: the same status and the same report, passing and failing.
 func TestTaskParityNativeAndGoImage(t *testing.T) {
-	bins := e2eBins(t)
 	img := goImage(t)
 	dir := example(t, "helloworld-go")
 	pkg := "github.com/entrypoint/entrypoint/examples/helloworld-go"
@@ -341,19 +331,10 @@ func TestTaskParityNativeAndGoImage(t *testing.T) {
 			// -count=1: a test result cached on this machine would say
 			// "(cached)" where the fresh container cannot.
 			env := []string{"GOFLAGS=-count=1", "ENTRYPOINT_LOG_FORMAT=json", "HELLO_FAIL=" + tc.fail}
-			native := runTool(t, dir, env, bins.entrypoint, "test_unit")
-			docker := runTool(t, dir, env, "docker", "run", "--rm", "--network", "none", "-e", "HELLO_FAIL", img.Ref, "test_unit")
-			inImage := runTool(t, dir, env, bins.entrypoint, "--in-image", img.Ref, "--pass-env", "HELLO_FAIL", "--docker-arg=--network=none", "test_unit")
-			for name, o := range map[string]outcome{"native": native, "docker run": docker, "--in-image": inImage} {
-				require.Equal(t, tc.code, o.code, "%s:\n%s\n%s", name, o.report, o.stderr)
-				require.Equal(t, normalised(native.report), normalised(o.report), "%s: the same report", name)
-			}
+			native, _ := threeWays(t, dir, img, env, tc.code)
 			for _, line := range tc.want {
 				assert.Contains(t, normalised(native.report), line)
 			}
-			// One start and end pair from the host, one from the image.
-			require.Len(t, logsOf(inImage, "task ended"), 2, "%v", inImage.logs)
-			assert.True(t, strings.HasPrefix(logsOf(inImage, "task ended")[1]["source"].(string), "image:"), "%v", inImage.logs)
 		})
 	}
 }

@@ -58,11 +58,21 @@ func pythonBase(t *testing.T) string {
 // ENTRYPOINT is the binary, as a service image would be.
 func pythonImage(t *testing.T) *dockertest.Image {
 	t.Helper()
-	base := pythonBase(t)
 	src := example(t, "helloworld-python")
-	files := map[string]string{"entrypoint": e2eBins(t).entrypoint}
+	files := map[string]string{}
 	for _, f := range []string{"Procfile", "app.py", "test_app.py", "requirements.txt"} {
-		files["app/"+f] = filepath.Join(src, f)
+		files[f] = filepath.Join(src, f)
+	}
+	return serviceImage(t, pythonBase(t), files)
+}
+
+// serviceImage is base plus the binary as ENTRYPOINT and the service's
+// files (name in /app: path on the host) in /app, its working directory.
+func serviceImage(t *testing.T, base string, app map[string]string) *dockertest.Image {
+	t.Helper()
+	files := map[string]string{"entrypoint": e2eBins(t).entrypoint}
+	for name, path := range app {
+		files["app/"+name] = path
 	}
 	return dockertest.Build(t, dockertest.Context{
 		Dockerfile: fmt.Sprintf(`FROM %s
@@ -75,12 +85,32 @@ ENTRYPOINT ["/usr/local/bin/entrypoint"]
 	})
 }
 
+// threeWays runs test_unit in dir natively, as `docker run IMAGE
+// test_unit` and as `entrypoint --in-image IMAGE test_unit`, with env and
+// HELLO_FAIL passed on, and checks that all three end with code and the
+// same report. It returns the native and the --in-image outcomes.
+func threeWays(t *testing.T, dir string, img *dockertest.Image, env []string, code int) (native, inImage outcome) {
+	t.Helper()
+	bins := e2eBins(t)
+	native = runTool(t, dir, env, bins.entrypoint, "test_unit")
+	docker := runTool(t, dir, env, "docker", "run", "--rm", "--network", "none", "-e", "HELLO_FAIL", img.Ref, "test_unit")
+	inImage = runTool(t, dir, env, bins.entrypoint, "--in-image", img.Ref, "--pass-env", "HELLO_FAIL", "--docker-arg=--network=none", "test_unit")
+	for name, o := range map[string]outcome{"native": native, "docker run": docker, "--in-image": inImage} {
+		require.Equal(t, code, o.code, "%s:\n%s\n%s", name, o.report, o.stderr)
+		require.Equal(t, normalised(native.report), normalised(o.report), "%s: the same report", name)
+	}
+	// The container's entrypoint logs its own start and end lines too:
+	// one pair from the host, one from the image.
+	require.Len(t, logsOf(inImage, "task ended"), 2, "%v", inImage.logs)
+	assert.True(t, strings.HasPrefix(logsOf(inImage, "task ended")[1]["source"].(string), "image:"), "%v", inImage.logs)
+	return native, inImage
+}
+
 // TestTaskParityNativeAndImage runs the Python example's test_unit three
 // ways: natively, as `docker run IMAGE test_unit`, and as
 // `entrypoint --in-image IMAGE test_unit` on the host. All three give the
 // same status and the same report, passing and failing.
 func TestTaskParityNativeAndImage(t *testing.T) {
-	bins := e2eBins(t)
 	path := pythonPath(t)
 	img := pythonImage(t)
 	dir := example(t, "helloworld-python")
@@ -95,19 +125,9 @@ func TestTaskParityNativeAndImage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := []string{"PATH=" + path, "ENTRYPOINT_LOG_FORMAT=json", "HELLO_FAIL=" + tc.fail}
-			native := runTool(t, dir, env, bins.entrypoint, "test_unit")
-			docker := runTool(t, dir, env, "docker", "run", "--rm", "--network", "none", "-e", "HELLO_FAIL", img.Ref, "test_unit")
-			inImage := runTool(t, dir, env, bins.entrypoint, "--in-image", img.Ref, "--pass-env", "HELLO_FAIL", "--docker-arg=--network=none", "test_unit")
-			for name, o := range map[string]outcome{"native": native, "docker run": docker, "--in-image": inImage} {
-				require.Equal(t, tc.code, o.code, "%s:\n%s\n%s", name, o.report, o.stderr)
-				require.Equal(t, normalised(native.report), normalised(o.report), "%s: the same report", name)
-			}
+			native, inImage := threeWays(t, dir, img, env, tc.code)
 			assert.Contains(t, normalised(native.report), tc.want)
 			assert.Regexp(t, `(?m)^\+ docker run --rm -i -e ENTRYPOINT_LOG_FORMAT (-e ENTRYPOINT_\w+ )*-e HELLO_FAIL --network=none `+regexp.QuoteMeta(img.Ref)+` test_unit$`, inImage.stderr)
-			// The container's entrypoint logs its own start and end lines
-			// too: one pair from the host, one from the image.
-			require.Len(t, logsOf(inImage, "task ended"), 2)
-			assert.True(t, strings.HasPrefix(logsOf(inImage, "task ended")[1]["source"].(string), "image:"), "%v", inImage.logs)
 		})
 	}
 }
