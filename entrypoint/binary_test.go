@@ -151,6 +151,7 @@ func TestBinaryDropsFaultSignalsSentByKill(t *testing.T) {
 	l.waitFor(t, "all signals caught")
 	for _, sig := range []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGSYS, syscall.SIGPIPE} {
 		l.signal(t, sig)
+		l.waitFor(t, `"msg":"signal not forwarded","signal":"`+initproc.SignalName(sig)+`"`)
 	}
 	l.signal(t, syscall.SIGTERM)
 	code, lines := l.wait(t)
