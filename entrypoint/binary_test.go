@@ -32,8 +32,16 @@ type liveInit struct {
 }
 
 // startInit runs `BINARY args...` (argv0 names the personality) with env
-// added, its stdout and stderr on one pipe.
+// added to the test's environment, its stdout and stderr on one pipe.
 func startInit(t *testing.T, argv0 string, env []string, args ...string) *liveInit {
+	t.Helper()
+	return launch(t, argv0, append(os.Environ(), env...), args...)
+}
+
+// launch runs `BINARY args...` with exactly the environment environment.
+// The run, and the reading of its output, end a minute after the start at
+// the latest, even when a descendant keeps the pipe open.
+func launch(t *testing.T, argv0 string, environment []string, args ...string) *liveInit {
 	t.Helper()
 	bins := e2eBins(t)
 	bin := bins.entrypoint
@@ -43,7 +51,7 @@ func startInit(t *testing.T, argv0 string, env []string, args ...string) *liveIn
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = environment
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	r, w, err := os.Pipe()
@@ -51,6 +59,7 @@ func startInit(t *testing.T, argv0 string, env []string, args ...string) *liveIn
 	cmd.Stdout, cmd.Stderr = w, w
 	require.NoError(t, cmd.Start())
 	w.Close()
+	require.NoError(t, r.SetReadDeadline(time.Now().Add(time.Minute)))
 	l := &liveInit{cmd: cmd, lines: make(chan string, 1024)}
 	go func() {
 		defer close(l.lines)

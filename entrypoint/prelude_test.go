@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,45 +24,30 @@ import (
 // from its environment and flags, and look at its status and output.
 
 // preludeRun is one run of the binary, its stdout and stderr on one pipe.
-type preludeRun struct {
-	cmd *exec.Cmd
-	r   *os.File
-	out bytes.Buffer
-}
+type preludeRun struct{ *liveInit }
 
-// startPrelude starts the binary with env (PATH is added) and args; the
-// test's end kills it.
+// startPrelude starts the binary with env on top of PATH and JSON logs,
+// and args; the test's end stops it.
 func startPrelude(t *testing.T, env []string, args ...string) *preludeRun {
 	t.Helper()
-	bins := e2eBins(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, bins.entrypoint, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "ENTRYPOINT_LOG_FORMAT=json"}, env...)
-	cmd.WaitDelay = 5 * time.Second
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = w, w
-	require.NoError(t, cmd.Start())
-	w.Close()
-	// A descendant left holding the pipe must not hang the reads.
-	require.NoError(t, r.SetReadDeadline(time.Now().Add(time.Minute)))
-	t.Cleanup(func() { r.Close() })
-	return &preludeRun{cmd: cmd, r: r}
+	environment := append([]string{"PATH=" + os.Getenv("PATH"), "ENTRYPOINT_LOG_FORMAT=json"}, env...)
+	return &preludeRun{launch(t, "entrypoint", environment, args...)}
 }
 
-// until reads the output until it holds want (the run's deadline bounds it).
+// until reads the output until a line holds want.
 func (p *preludeRun) until(t *testing.T, want string) {
 	t.Helper()
-	readUntil(t, p.r, &p.out, want)
+	p.waitFor(t, want)
 }
+
+// output is what was read so far.
+func (p *preludeRun) output() string { return strings.Join(p.seen, "\n") + "\n" }
 
 // wait reads the rest of the output and returns the exit status with it.
 func (p *preludeRun) wait(t *testing.T) (int, string) {
 	t.Helper()
-	rest, _ := io.ReadAll(p.r)
-	p.out.Write(rest)
-	return exitStatus(t, p.cmd.Wait()), p.out.String()
+	code, _ := p.liveInit.wait(t)
+	return code, p.output()
 }
 
 // runPrelude runs the binary to its end.
@@ -152,7 +135,7 @@ func TestPreludeWaitsForDependenciesThatComeUpLate(t *testing.T) {
 	p := startPrelude(t, []string{"ENTRYPOINT_WAIT=tcp://" + tcpAddr + ",http://" + httpAddr + "/health", "ENTRYPOINT_WAIT_TIMEOUT=45s"},
 		"--", bins.testchild, "env", "STARTED")
 	p.until(t, `"msg":"waiting for dependencies"`)
-	require.NotContains(t, p.out.String(), "STARTED")
+	require.NotContains(t, p.output(), "STARTED")
 
 	ln, err := net.Listen("tcp", tcpAddr)
 	require.NoError(t, err)
