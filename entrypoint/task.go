@@ -4,17 +4,21 @@ package main
 // flags, and the dispatch of a first operand that names a task.
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"github.com/entrypoint/entrypoint/internal/environ"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/entrypoint/entrypoint/internal/environ"
 	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/entrypoint/entrypoint/tasks"
+	"github.com/entrypoint/entrypoint/tasks/lifecycle"
 )
 
 // TaskConfig holds the tasks' env twins.
@@ -84,6 +88,9 @@ func runTask(inv *invocation) (code int, handled bool) {
 		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
 		return exitcode.Of(err), true
 	}
+	if lifecycle.Handles(t, environ.Map(inv.env)) {
+		return runLifecycle(inv, tc, t, reg), true
+	}
 	if tc.DryRun {
 		fmt.Fprint(inv.stdout, tasks.DryRun(t))
 		return exitcode.OK, true
@@ -92,6 +99,39 @@ func runTask(inv *invocation) (code int, handled bool) {
 		handOverHooks(inv.cfg, reg)
 	}
 	return runResolved(inv, tc, t), true
+}
+
+// runLifecycle runs t as Go code of the lifecycle package (build,
+// publish, deploy; test_integration and test_sanity around the declared
+// command), or with --dry-run prints the commands it would run. SIGINT
+// and SIGTERM cancel it, so that what it started is torn down; the
+// commands the service declares run under the init, as any task does.
+func runLifecycle(inv *invocation, tc TaskConfig, t tasks.Task, reg *tasks.Registry) int {
+	ctx, stop := signal.NotifyContext(inv.ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if tc.DryRun {
+		fmt.Fprintf(inv.stdout, "# %s (%s) in %s\n", t.Name, t.Source, t.Dir)
+	}
+	runTask := func(ctx context.Context, t tasks.Task) int {
+		sub := *inv
+		sub.ctx, sub.args, sub.opts.Dir, sub.env = ctx, t.Argv, t.Dir, t.Environ(inv.env)
+		return supervise(&sub)
+	}
+	service := lifecycle.Service{Dir: t.Dir, Env: environ.Map(inv.env), Tasks: reg}
+	opts := lifecycle.Options{Stdout: inv.stdout, Stderr: inv.stderr, Logger: inv.log, DryRun: tc.DryRun, RunTask: runTask}
+	start := time.Now()
+	if !tc.DryRun {
+		tasks.LogStart(inv.log, t, service.Env)
+	}
+	err := lifecycle.Run(ctx, t, service, opts)
+	code := exitcode.Of(err)
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "%s: %s: %v\n", inv.p.name, t.Name, err)
+	}
+	if !tc.DryRun {
+		tasks.LogEnd(inv.log, t, time.Since(start), code)
+	}
+	return code
 }
 
 // errCommand says the first operand names no task but a command to run.
@@ -141,23 +181,16 @@ func handOverHooks(c *config, reg *tasks.Registry) {
 	setHooks(c, argv("prestart"), argv("prestop"), argv("poststop"))
 }
 
-// runResolved runs t, a task found in the service directory or an image:
-// a built-in one as Go code, any other as its command under the init.
+// runResolved runs t, a task found in the service directory or an image,
+// as its command under the init.
 func runResolved(inv *invocation, tc TaskConfig, t tasks.Task) int {
 	start := time.Now()
 	tasks.LogStart(inv.log, t, environ.Map(inv.env))
-	var code int
-	if t.Builtin {
-		err := tasks.RunBuiltin(inv.ctx, t)
-		fmt.Fprintf(inv.stderr, "%s: %v\n", inv.p.name, err)
-		code = exitcode.Of(err)
-	} else {
-		if tc.InImage != "" {
-			fmt.Fprintf(inv.stderr, "+ %s\n", tasks.Quote(t.Argv...))
-		}
-		inv.args, inv.opts.Dir, inv.env = t.Argv, t.Dir, t.Environ(inv.env)
-		code = supervise(inv)
+	if tc.InImage != "" {
+		fmt.Fprintf(inv.stderr, "+ %s\n", tasks.Quote(t.Argv...))
 	}
+	inv.args, inv.opts.Dir, inv.env = t.Argv, t.Dir, t.Environ(inv.env)
+	code := supervise(inv)
 	tasks.LogEnd(inv.log, t, time.Since(start), code)
 	return code
 }

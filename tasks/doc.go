@@ -20,11 +20,10 @@
 // What the front ends share beyond resolving: Task.Environ (the task's
 // variables set in an environment), ImageRun (a task as it runs inside a
 // service image, for exact parity with CI), LogStart and LogEnd (the one
-// start and one end line of every task, through the logger passed in) and
-// RunBuiltin (the lifecycle tasks, not implemented yet in this version:
-// status 2). The binary (entrypoint TASK) and the mage targets
-// (tasks/mage) run a task through these and initproc, so a task behaves
-// the same whichever started it.
+// start and one end line of every task, through the logger passed in). The
+// binary (entrypoint TASK) and the mage targets (tasks/mage) run a task
+// through these and initproc, and a built-in lifecycle task through
+// package tasks/lifecycle, so a task behaves the same whichever started it.
 //
 // Names are snake_case; lookup also accepts kebab-case, camelCase,
 // PascalCase and the lowercased forms mage produces (see Canonical).

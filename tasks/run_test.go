@@ -2,13 +2,11 @@ package tasks
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/stretchr/testify/require"
 )
 
@@ -46,18 +44,6 @@ func TestImageRun(t *testing.T) {
 			require.Equal(t, "/srv/api", task.Dir)
 			require.NotContains(t, strings.Join(task.Argv, " "), "s3cret")
 		})
-	}
-}
-
-func TestRunBuiltinIsNotImplementedYet(t *testing.T) {
-	r := load(t, map[string]string{"go.mod": ""}, nil)
-	for _, name := range []string{"build", "publish", "deploy"} {
-		task, err := r.Resolve(name, nil)
-		require.NoError(t, err)
-		err = RunBuiltin(context.Background(), task)
-		require.ErrorIs(t, err, ErrNotImplemented)
-		require.Equal(t, exitcode.Usage, exitcode.Of(err))
-		require.True(t, strings.HasPrefix(err.Error(), name+" is not implemented yet in this version; declare `"+name+": COMMAND`"), err.Error())
 	}
 }
 

@@ -3,7 +3,11 @@
 // handed an environment instead of reading the process's own.
 package environ
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // Map returns environ as a map; for a name given twice the last wins, as
 // for exec. Entries without "=" are skipped.
@@ -15,4 +19,15 @@ func Map(environ []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// List returns m as a list of "NAME=value" strings sorted by name, the
+// form exec takes.
+func List(m map[string]string) []string {
+	names := slices.Sorted(maps.Keys(m))
+	list := make([]string, len(names))
+	for i, n := range names {
+		list[i] = n + "=" + m[n]
+	}
+	return list
 }

@@ -44,6 +44,7 @@ import (
 	"github.com/entrypoint/entrypoint/initproc"
 	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/entrypoint/entrypoint/tasks"
+	"github.com/entrypoint/entrypoint/tasks/lifecycle"
 )
 
 // StaticAnalysis runs the static_analysis task.
@@ -95,7 +96,7 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 	if env == nil {
 		env = os.Environ()
 	}
-	t, err := r.resolve(name, args, env)
+	t, reg, err := r.resolve(name, args, env)
 	if err != nil {
 		return &exitError{code: exitcode.Of(err), err: err}
 	}
@@ -105,7 +106,7 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 	}
 	start := time.Now()
 	tasks.LogStart(log, t, environ.Map(env))
-	code, err := r.run(ctx, t, env, log)
+	code, err := r.run(ctx, t, reg, env, log)
 	tasks.LogEnd(log, t, time.Since(start), code)
 	switch {
 	case err != nil:
@@ -118,7 +119,7 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 
 // resolve finds the task in the image named by ENTRYPOINT_IN_IMAGE, or in
 // the service directory.
-func (r Runner) resolve(name string, args, env []string) (tasks.Task, error) {
+func (r Runner) resolve(name string, args, env []string) (tasks.Task, *tasks.Registry, error) {
 	vars := environ.Map(env)
 	dir := r.Dir
 	if dir == "" {
@@ -130,21 +131,36 @@ func (r Runner) resolve(name string, args, env []string) (tasks.Task, error) {
 	if image := vars["ENTRYPOINT_IN_IMAGE"]; image != "" {
 		abs, err := filepath.Abs(dir)
 		run := tasks.ImageRun{Image: image, Dir: abs, Env: vars, Pass: splitList(vars["ENTRYPOINT_PASS_ENV"]), Args: strings.Fields(vars["ENTRYPOINT_DOCKER_ARGS"]), TTY: isTerminal(r.stdin())}
-		return run.Task(name, args), err
+		return run.Task(name, args), nil, err
 	}
 	reg, err := tasks.Load(dir, vars)
 	if err != nil {
-		return tasks.Task{}, err
+		return tasks.Task{}, nil, err
 	}
-	return reg.Resolve(name, args)
+	t, err := reg.Resolve(name, args)
+	return t, reg, err
 }
 
-// run runs a resolved task: a built-in as Go code, a command under the init.
-func (r Runner) run(ctx context.Context, t tasks.Task, env []string, log *slog.Logger) (int, error) {
-	if t.Builtin {
-		err := tasks.RunBuiltin(ctx, t)
-		return exitcode.Of(err), err
+// run runs a resolved task: a lifecycle task as Go code of package
+// lifecycle, whose declared commands come back to command; any other
+// task's command under the init.
+func (r Runner) run(ctx context.Context, t tasks.Task, reg *tasks.Registry, env []string, log *slog.Logger) (int, error) {
+	vars := environ.Map(env)
+	if !lifecycle.Handles(t, vars) {
+		return r.command(ctx, t, env, log)
 	}
+	runTask := func(ctx context.Context, t tasks.Task) int {
+		code, _ := r.command(ctx, t, env, log)
+		return code
+	}
+	service := lifecycle.Service{Dir: t.Dir, Env: vars, Tasks: reg}
+	opts := lifecycle.Options{Stdout: r.stdout(), Stderr: r.stderr(), Logger: log, RunTask: runTask}
+	err := lifecycle.Run(ctx, t, service, opts)
+	return exitcode.Of(err), err
+}
+
+// command runs the command of t under the init.
+func (r Runner) command(ctx context.Context, t tasks.Task, env []string, log *slog.Logger) (int, error) {
 	running.Lock()
 	defer running.Unlock()
 	opts := initproc.Options{
@@ -170,6 +186,13 @@ func (r Runner) stderr() *os.File {
 		return r.Stderr
 	}
 	return os.Stderr
+}
+
+func (r Runner) stdout() *os.File {
+	if r.Stdout != nil {
+		return r.Stdout
+	}
+	return os.Stdout
 }
 
 func (r Runner) stdin() *os.File {
