@@ -11,7 +11,7 @@ import (
 func get(t *testing.T, path string) (int, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	newHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	newHandler("", false).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	body, _ := io.ReadAll(rec.Body)
 	return rec.Code, string(body)
 }
@@ -34,5 +34,18 @@ func TestHealth(t *testing.T) {
 func TestUnknownPathIsNotFound(t *testing.T) {
 	if code, _ := get(t, "/nope"); code != http.StatusNotFound {
 		t.Errorf("GET /nope = %d, want 404", code)
+	}
+}
+
+func TestVersionAndUnhealthy(t *testing.T) {
+	rec := httptest.NewRecorder()
+	newHandler("v2", true).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if got := rec.Header().Get("X-Version"); got != "v2" {
+		t.Errorf("X-Version = %q, want v2", got)
+	}
+	rec = httptest.NewRecorder()
+	newHandler("v2", true).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/health", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET /health with unhealthy = %d, want 503", rec.Code)
 	}
 }
