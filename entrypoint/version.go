@@ -8,6 +8,11 @@ import (
 // -ldflags "-X main.versionOverride=v1.2.3".
 var versionOverride string
 
+// revisionOverride is set at link time by release builds, which stamp no
+// VCS information (a git worktree has none to stamp, and the bytes must
+// not depend on the kind of checkout): -X main.revisionOverride=0123abc.
+var revisionOverride string
+
 // version is the module version from the build information ("v1.2.3"
 // after `go install …@v1.2.3`), or "devel".
 func version() string {
@@ -23,6 +28,9 @@ func version() string {
 // revision is the short VCS revision the binary was built from, with
 // "-dirty" for a modified tree, or "unknown".
 func revision() string {
+	if revisionOverride != "" {
+		return revisionOverride
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
