@@ -14,6 +14,7 @@ import (
 var notSecretFiles = []string{
 	"SSL_CERT_FILE", "NIX_SSL_CERT_FILE", "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE",
 	"TF_CLI_CONFIG_FILE", "BASH_ENV_FILE", "DOCKER_CONFIG_FILE",
+	"COMPOSE_FILE", // the compose CLI's, which test_integration sets
 }
 
 // resolveSecretFiles resolves the NAME_FILE variables ENTRYPOINT_SECRETS
