@@ -204,15 +204,18 @@ func (r *runner) retry(ctx context.Context, step string, p retry.Policy, transie
 			return nil
 		case transient != nil && !transient(err):
 			return retry.Permanent(err)
+		case attempt == p.Attempts:
+			return err // the last: Do gives up
 		}
 		r.log.Warn("step failed; retrying", "step", step, "attempt", attempt, "err", err)
 		return err
 	}, p)
 }
 
-// task runs a task the service declares, through the front end's RunTask,
-// and returns its exit status.
+// task prints and runs a task the service declares, through the front
+// end's RunTask, and returns its exit status.
 func (r *runner) task(ctx context.Context, t tasks.Task) int {
+	fmt.Fprintf(r.stderr, "+ %s\n", tasks.Quote(t.Argv...))
 	if r.runTask != nil {
 		return r.runTask(ctx, t)
 	}
@@ -221,7 +224,6 @@ func (r *runner) task(ctx context.Context, t tasks.Task) int {
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
-	fmt.Fprintf(r.stderr, "+ %s\n", tasks.Quote(t.Argv...))
 	if err := cmd.Run(); err != nil {
 		return commandFailed(command{argv: t.Argv}, err, "").ExitCode()
 	}
