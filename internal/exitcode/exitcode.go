@@ -16,6 +16,7 @@ const (
 	Usage         = 2   // unknown flag, malformed input on the command line
 	Unavailable   = 69  // EX_UNAVAILABLE: a dependency did not come up in time
 	Config        = 78  // EX_CONFIG: required configuration missing or invalid
+	Interrupted   = 130 // a task cut short by SIGINT or SIGTERM, after its cleanup (128+SIGINT, as a shell says)
 	NotExecutable = 126 // the command exists but cannot be executed
 	NotFound      = 127 // the command does not exist
 )

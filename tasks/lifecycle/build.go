@@ -179,7 +179,7 @@ func interrupted(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() == nil {
 		return err
 	}
-	return exitcode.Wrap(130, fmt.Errorf("interrupted: %w", err))
+	return exitcode.Wrap(exitcode.Interrupted, fmt.Errorf("interrupted: %w", err))
 }
 
 // helpIsDone turns the end of a usage request into success.

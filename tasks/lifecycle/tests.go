@@ -15,14 +15,9 @@ import (
 	"github.com/entrypoint/entrypoint/tasks"
 )
 
-// interruptedCode is the status of a task a signal (Ctrl-C, SIGTERM)
-// interrupted, once what it started is cleaned up: 128+SIGINT, as a shell
-// reports it.
-const interruptedCode = 130
-
 // interruption is the error of a task whose ctx ended before it did.
 func interruption(ctx context.Context, cleanup string) error {
-	return exitcode.Wrap(interruptedCode, fmt.Errorf("interrupted (%v)%s", context.Cause(ctx), cleanup))
+	return exitcode.Wrap(exitcode.Interrupted, fmt.Errorf("interrupted (%v)%s", context.Cause(ctx), cleanup))
 }
 
 // runDeclared runs the command the service declares for t (its Procfile
