@@ -41,6 +41,7 @@ func TestBaseImages(t *testing.T) {
 		{"entrypoint image copied into another", testCopyFromEntrypointImage},
 		{"adopted by an image that used tini and gosu", testAdoptInPlaceOfTiniAndGosu},
 		{"python example", testPythonExample},
+		{"python example under compose", testPythonExampleUnderCompose},
 		{"go example", testGoExample},
 		{"python dependencies", testPythonDependencies},
 		{"python multi-stage template", testMultiStageTemplate},

@@ -1,6 +1,10 @@
 package baseimages_test
 
 import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/entrypoint/entrypoint/internal/baseimagetest"
 	"github.com/entrypoint/entrypoint/internal/dockertest"
+	"github.com/entrypoint/entrypoint/internal/needs"
 )
 
 // offline: the containers need no network but their own loopback.
@@ -90,6 +95,36 @@ func testPythonExample(t *testing.T, b *baseimagetest.Bases) {
 		assert.Contains(t, r.Stdout, "1 passed")
 		assert.Contains(t, c.Logs(t), "Booting worker", "gunicorn serves")
 	})
+}
+
+// testPythonExampleUnderCompose: the example's compose.yaml brings its
+// image up on a loopback port, as `entrypoint test_integration` does, and
+// the image's test_integration passes against it through WEB_URL.
+func testPythonExampleUnderCompose(t *testing.T, b *baseimagetest.Bases) {
+	compose := needs.Command(t, "docker-compose")
+	img := b.Example(t, "helloworld-python")
+	dir := filepath.Join(b.Root, "examples", "helloworld-python")
+	project := "entrypoint-test-" + strings.ReplaceAll(b.Tag, "-", "")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(compose, append([]string{"--project-name", project, "--file", filepath.Join(dir, "compose.yaml")}, args...)...)
+		cmd.Env = append(os.Environ(), "ENTRYPOINT_IMAGE_REF="+img.Ref)
+		out, err := cmd.Output()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("docker-compose %s: %v\n%s", strings.Join(args, " "), err, exit.Stderr)
+		}
+		require.NoError(t, err)
+		return strings.TrimSpace(string(out))
+	}
+	t.Cleanup(func() { run("down", "--volumes", "--remove-orphans") })
+	run("up", "--detach", "--no-build")
+	c := &dockertest.Container{ID: run("ps", "--quiet", "web")}
+	c.WaitLog(t, "Booting worker", time.Minute)
+	addr := run("port", "web", "8080")
+	require.True(t, strings.HasPrefix(addr, "127.0.0.1:"), "published on loopback only: %s", addr)
+	r := runTask(t, img, []string{"--network", "host", "-e", "WEB_URL=http://" + addr}, 0, "test_integration")
+	assert.Contains(t, r.Stdout, "2 passed")
 }
 
 // testGoExample: the compiled tests and the service from one FROM scratch

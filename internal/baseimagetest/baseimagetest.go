@@ -119,8 +119,8 @@ var fromLine = regexp.MustCompile(`^FROM (entrypoint/(static|python)):latest\n$`
 // Example builds examples/NAME on the bases: its compile entry first when
 // its Procfile declares one, then its own directory and Dockerfile with
 // the build arguments `entrypoint build` passes (SERVICE_NAME=NAME,
-// GIT_COMMIT=b.Revision, VERSION=b.Tag). The image is removed when the
-// test ends.
+// GIT_COMMIT=b.Revision, VERSION=b.Tag). The image, tagged
+// entrypoint-test/NAME:TAG-RANDOM, is removed when the test ends.
 func (b *Bases) Example(t testing.TB, name string) *dockertest.Image {
 	t.Helper()
 	dir := filepath.Join(b.Root, "examples", name)
@@ -135,10 +135,12 @@ func (b *Bases) Example(t testing.TB, name string) *dockertest.Image {
 	from := map[string]string{"static": b.Static, "python": b.Python}[m[2]]
 	defer dockertest.Lock(t, dir)()
 	b.compile(t, dir)
-	ref := "entrypoint-test/" + name + ":" + b.Tag
+	// A tag and a label of its own: two builds of one example are two
+	// images, whose containers are removed with each.
+	ref := "entrypoint-test/" + name + ":" + b.Tag + "-" + randomHex(t)
 	ctx, cancel := context.WithTimeout(context.Background(), dockertest.CommandTimeout)
 	defer cancel()
-	build := (dockertest.Engine{}).Command(ctx, "build", "--network", "none", "--file", "-", "--tag", ref,
+	build := (dockertest.Engine{}).Command(ctx, "build", "--network", "none", "--file", "-", "--tag", ref, "--label", "dockertest.ref="+ref,
 		"--build-arg", "SERVICE_NAME="+name, "--build-arg", "GIT_COMMIT="+b.Revision, "--build-arg", "VERSION="+b.Tag, dir)
 	build.Stdin = strings.NewReader("FROM " + from + "\n")
 	if out, err := build.CombinedOutput(); err != nil {

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/entrypoint/entrypoint/internal/needs"
 )
 
 // DebianRoot is a Debian root filesystem made with debootstrap
@@ -42,10 +44,15 @@ var debianOnce sync.Map // ref → *sync.Once
 // Debootstrap returns d.Ref() on the default engine, making the image when
 // it is missing. The image is kept across test runs (it is not removed at
 // cleanup); test processes that need it at once take turns (Lock), so it
-// is made once. Making it needs root, debootstrap and the mirror.
+// is made once. Making it needs root, debootstrap (needs.Root and
+// needs.Command skip or fail the test without them) and the mirror.
 func Debootstrap(t testing.TB, d DebianRoot) string {
 	t.Helper()
 	ref := d.Ref()
+	if (Engine{}).Docker(t, "image", "inspect", "--format", "{{.Id}}", ref).Code != 0 {
+		needs.Root(t)
+		needs.Command(t, "debootstrap")
+	}
 	once, _ := debianOnce.LoadOrStore(ref, new(sync.Once))
 	once.(*sync.Once).Do(func() {
 		defer Lock(t, ref)()
@@ -64,12 +71,9 @@ func Debootstrap(t testing.TB, d DebianRoot) string {
 
 // make runs debootstrap into a temporary directory and imports it.
 func (d DebianRoot) make(t testing.TB) error {
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("debootstrap needs root")
-	}
 	debootstrap, err := exec.LookPath("debootstrap")
 	if err != nil {
-		return fmt.Errorf("%w (apt-get install debootstrap)", err)
+		return err
 	}
 	mirror := d.Mirror
 	if mirror == "" {
