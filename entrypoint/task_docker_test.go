@@ -2,14 +2,10 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,87 +13,42 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/entrypoint/entrypoint/internal/baseimagetest"
 	"github.com/entrypoint/entrypoint/internal/dockertest"
-	"github.com/entrypoint/entrypoint/internal/needs"
 )
 
-// pythonBaseRef is a Debian root with python3 and pytest, made with
-// debootstrap and docker import (no registry is reachable). It is kept
-// across test runs and made only when missing; bump the tag when the
-// package list changes.
-const pythonBaseRef = "entrypoint-e2e/bookworm-python:1"
-
-var pythonBaseOnce sync.Once
-
-// pythonBase makes sure pythonBaseRef exists: about a minute the first
-// time, nothing after.
-func pythonBase(t *testing.T) string {
-	t.Helper()
-	needs.Docker(t)
-	var r dockertest.Result
-	pythonBaseOnce.Do(func() {
-		if r = (dockertest.Engine{}).Docker(t, "image", "inspect", "--format", "{{.Id}}", pythonBaseRef); r.Code == 0 {
-			return
-		}
-		needs.Root(t)
-		debootstrap := needs.Command(t, "debootstrap")
-		root := filepath.Join(t.TempDir(), "root")
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		t.Logf("making %s with debootstrap (once; about a minute)", pythonBaseRef)
-		out, err := exec.CommandContext(ctx, debootstrap, "--variant=minbase", "--include=python3,python3-pytest", "bookworm", root, "http://deb.debian.org/debian").CombinedOutput()
-		require.NoError(t, err, "debootstrap: %s", out)
-		imp := exec.CommandContext(ctx, "sh", "-c", `tar -C "$1" -c . | docker import - "$2"`, "sh", root, pythonBaseRef)
-		out, err = imp.CombinedOutput()
-		require.NoError(t, err, "docker import: %s", out)
+// TestTaskInExampleImages builds the base images and the examples on
+// them (internal/baseimagetest: baseimages/build.sh, the examples' own
+// one-line Dockerfiles) and runs the examples' tasks in those images.
+func TestTaskInExampleImages(t *testing.T) {
+	b := baseimagetest.Build(t)
+	t.Run("python parity", func(t *testing.T) {
+		t.Parallel()
+		img := b.Example(t, "helloworld-python")
+		testTaskParityPython(t, img)
+		t.Run("SIGTERM through --in-image", func(t *testing.T) { testTaskInImageForwardsSIGTERM(t, img) })
 	})
-	return pythonBaseRef
-}
-
-// pythonImage builds the helloworld-python example into an image whose
-// ENTRYPOINT is the binary, as a service image would be.
-func pythonImage(t *testing.T) *dockertest.Image {
-	t.Helper()
-	src := example(t, "helloworld-python")
-	files := map[string]string{}
-	for _, f := range []string{"Procfile", "app.py", "test_app.py", "requirements.txt"} {
-		files[f] = filepath.Join(src, f)
-	}
-	return serviceImage(t, pythonBase(t), files)
-}
-
-// serviceImage is base plus the binary as ENTRYPOINT and the service's
-// files (name in /app: path on the host) in /app, its working directory.
-func serviceImage(t *testing.T, base string, app map[string]string) *dockertest.Image {
-	t.Helper()
-	files := map[string]string{"entrypoint": e2eBins(t).entrypoint}
-	for name, path := range app {
-		files["app/"+name] = path
-	}
-	return dockertest.Build(t, dockertest.Context{
-		Dockerfile: fmt.Sprintf(`FROM %s
-COPY entrypoint /usr/local/bin/entrypoint
-COPY app/ /app/
-WORKDIR /app
-ENTRYPOINT ["/usr/local/bin/entrypoint"]
-`, base),
-		Files: files,
+	t.Run("go parity", func(t *testing.T) {
+		t.Parallel()
+		testTaskParityGo(t, b.Example(t, "helloworld-go"))
 	})
 }
 
 // threeWays runs test_unit in dir natively, as `docker run IMAGE
 // test_unit` and as `entrypoint --in-image IMAGE test_unit`, with env and
-// HELLO_FAIL passed on, and checks that all three end with code and the
-// same report. It returns the native and the --in-image outcomes.
-func threeWays(t *testing.T, dir string, img *dockertest.Image, env []string, code int) (native, inImage outcome) {
+// HELLO_FAIL passed on, and checks that all three end with code, and that
+// both runs in the image give the report inImageReport makes of the
+// native one. It returns the native and the --in-image outcomes.
+func threeWays(t *testing.T, dir string, img *dockertest.Image, env []string, code int, inImageReport func(string) string) (native, inImage outcome) {
 	t.Helper()
 	bins := e2eBins(t)
 	native = runTool(t, dir, env, bins.entrypoint, "test_unit")
 	docker := runTool(t, dir, env, "docker", "run", "--rm", "--network", "none", "-e", "HELLO_FAIL", img.Ref, "test_unit")
 	inImage = runTool(t, dir, env, bins.entrypoint, "--in-image", img.Ref, "--pass-env", "HELLO_FAIL", "--docker-arg=--network=none", "test_unit")
-	for name, o := range map[string]outcome{"native": native, "docker run": docker, "--in-image": inImage} {
+	require.Equal(t, code, native.code, "native:\n%s\n%s", native.report, native.stderr)
+	for name, o := range map[string]outcome{"docker run": docker, "--in-image": inImage} {
 		require.Equal(t, code, o.code, "%s:\n%s\n%s", name, o.report, o.stderr)
-		require.Equal(t, normalised(native.report), normalised(o.report), "%s: the same report", name)
+		require.Equal(t, inImageReport(normalised(native.report)), normalised(o.report), "%s: the same report", name)
 	}
 	// The container's entrypoint logs its own start and end lines too:
 	// one pair from the host, one from the image.
@@ -106,13 +57,12 @@ func threeWays(t *testing.T, dir string, img *dockertest.Image, env []string, co
 	return native, inImage
 }
 
-// TestTaskParityNativeAndImage runs the Python example's test_unit three
-// ways: natively, as `docker run IMAGE test_unit`, and as
-// `entrypoint --in-image IMAGE test_unit` on the host. All three give the
-// same status and the same report, passing and failing.
-func TestTaskParityNativeAndImage(t *testing.T) {
+// testTaskParityPython runs the Python example's test_unit three ways:
+// natively, as `docker run IMAGE test_unit`, and as `entrypoint
+// --in-image IMAGE test_unit` on the host. All three give the same status
+// and the same report, passing and failing.
+func testTaskParityPython(t *testing.T, img *dockertest.Image) {
 	path := pythonPath(t)
-	img := pythonImage(t)
 	dir := example(t, "helloworld-python")
 	for _, tc := range []struct {
 		name string
@@ -120,25 +70,25 @@ func TestTaskParityNativeAndImage(t *testing.T) {
 		code int
 		want string
 	}{
-		{"passing", "0", 0, "3 passed in T\n"},
-		{"failing", "1", 1, "1 failed, 2 passed in T\n"},
+		{"passing", "0", 0, "4 passed in T\n"},
+		{"failing", "1", 1, "1 failed, 3 passed in T\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := []string{"PATH=" + path, "ENTRYPOINT_LOG_FORMAT=json", "HELLO_FAIL=" + tc.fail}
-			native, inImage := threeWays(t, dir, img, env, tc.code)
+			same := func(report string) string { return report }
+			native, inImage := threeWays(t, dir, img, env, tc.code, same)
 			assert.Contains(t, normalised(native.report), tc.want)
 			assert.Regexp(t, `(?m)^\+ docker run --rm -i -e ENTRYPOINT_LOG_FORMAT (-e ENTRYPOINT_\w+ )*-e HELLO_FAIL --network=none `+regexp.QuoteMeta(img.Ref)+` test_unit$`, inImage.stderr)
 		})
 	}
 }
 
-// TestTaskInImageForwardsSIGTERM stops a task running in an image by
+// testTaskInImageForwardsSIGTERM stops a task running in an image by
 // signalling the host's entrypoint: the init forwards SIGTERM to docker
 // run, which proxies it to the container, whose entrypoint forwards it to
 // the task.
-func TestTaskInImageForwardsSIGTERM(t *testing.T) {
+func testTaskInImageForwardsSIGTERM(t *testing.T, img *dockertest.Image) {
 	bins := e2eBins(t)
-	img := pythonImage(t)
 	cmd := exec.Command(bins.entrypoint, "--in-image", img.Ref, "--docker-arg=--network=none", "sh", "-c", `trap 'echo got TERM; exit 42' TERM; echo ready; sleep 1000 & wait`)
 	cmd.Env = append(os.Environ(), "ENTRYPOINT_LOG_FORMAT=json")
 	stdout, err := cmd.StdoutPipe()

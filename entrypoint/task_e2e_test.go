@@ -115,11 +115,11 @@ func TestTaskParityBinaryAndMage(t *testing.T) {
 		fails   []string // lines of a failing one
 	}{
 		{"helloworld-go", func(testing.TB) string { return os.Getenv("PATH") },
-			[]string{"ok  \tgithub.com/entrypoint/entrypoint/examples/helloworld-go\tT\n"},
+			[]string{"--- PASS: TestHello (T)\n", "ok  \tgithub.com/entrypoint/entrypoint/examples/helloworld-go\tT\n"},
 			[]string{"--- FAIL: TestHello (T)\n", "HELLO_FAIL=1: failing on purpose\n", "FAIL\tgithub.com/entrypoint/entrypoint/examples/helloworld-go\tT\n"}},
 		{"helloworld-python", pythonPath,
-			[]string{"3 passed in T\n"},
-			[]string{"FAILED test_app.py::test_hello - AssertionError: HELLO_FAIL=1: failing on pur...\n", "1 failed, 2 passed in T\n"}},
+			[]string{"4 passed in T\n"},
+			[]string{"FAILED tests/unit/test_app.py::test_hello - AssertionError: HELLO_FAIL=1: fai...\n", "1 failed, 3 passed in T\n"}},
 	} {
 		for _, fail := range []bool{false, true} {
 			name, code, want := tc.example+"/passing", 0, tc.passes

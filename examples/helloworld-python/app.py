@@ -1,26 +1,31 @@
-"""helloworld-python: the smallest WSGI service run by entrypoint's tasks.
+"""helloworld-python: the classic small HTTP service, run by entrypoint.
 
-GET / says hello, GET /health says ok; it listens on $PORT (default 8080)
-with the standard library's server, so it needs nothing installed.
+GET / says hello (with the version it runs in X-Version), GET /health says
+ok. gunicorn serves it on $PORT (the Procfile's web entry); SIGTERM stops
+it gracefully. HELLO_UNHEALTHY=1 makes /health answer 503: a version that
+must never take traffic.
 """
 
 import os
-from wsgiref.simple_server import make_server
 
-ROUTES = {"/": b"hello, world\n", "/health": b"ok\n"}
-
-
-def app(environ, start_response):
-    body = ROUTES.get(environ.get("PATH_INFO", "/"))
-    if environ.get("REQUEST_METHOD", "GET") != "GET" or body is None:
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [body]
+from flask import Flask, Response
 
 
-if __name__ == "__main__":
-    port = int(os.environ.get("PORT", "8080"))
-    with make_server("", port, app) as server:
-        print(f"listening on :{port}", flush=True)
-        server.serve_forever()
+def create_app(version="", unhealthy=False):
+    app = Flask(__name__)
+
+    @app.get("/")
+    def hello():
+        headers = {"X-Version": version} if version else {}
+        return Response("hello, world\n", mimetype="text/plain", headers=headers)
+
+    @app.get("/health")
+    def health():
+        if unhealthy:
+            return Response("unhealthy on purpose (HELLO_UNHEALTHY=1)\n", status=503, mimetype="text/plain")
+        return Response("ok\n", mimetype="text/plain")
+
+    return app
+
+
+app = create_app(os.environ.get("VERSION", ""), os.environ.get("HELLO_UNHEALTHY") == "1")

@@ -42,12 +42,33 @@ func Build(t testing.TB, c Context) *Image {
 // ends.
 func (e Engine) Build(t testing.TB, c Context) *Image {
 	t.Helper()
+	img, r := e.TryBuild(t, c)
+	if img == nil {
+		t.Fatalf("dockertest: %v", r)
+	}
+	return img
+}
+
+// TryBuild is Build for a build that may fail: it returns the image (nil
+// when the build failed) and what docker build printed.
+func (e Engine) TryBuild(t testing.TB, c Context) (*Image, Result) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := writeContext(dir, c); err != nil {
 		t.Fatalf("dockertest: build context: %v", err)
 	}
-	img := &Image{Ref: uniqueRef(t), Engine: e}
-	e.Output(t, "build", "--quiet", "--network", "none", "--label", "dockertest.ref="+img.Ref, "--tag", img.Ref, dir)
+	ref := uniqueRef(t)
+	r := e.Docker(t, "build", "--network", "none", "--label", "dockertest.ref="+ref, "--tag", ref, dir)
+	if r.Code != 0 {
+		return nil, r
+	}
+	return e.Adopt(t, ref), r
+}
+
+// Adopt returns the image ref, built by other means, and removes it and
+// every container created from it when the test ends.
+func (e Engine) Adopt(t testing.TB, ref string) *Image {
+	img := &Image{Ref: ref, Engine: e}
 	img.removeAtCleanup(t)
 	return img
 }

@@ -1,6 +1,7 @@
 package dockertest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -105,7 +106,7 @@ func (c *Container) atoi(t testing.TB, s string) int {
 	t.Helper()
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		t.Fatalf("dockertest: container %s: exit status %q: %v", c.ID, s, err)
+		t.Fatalf("dockertest: container %s: %q is no number: %v", c.ID, s, err)
 	}
 	return n
 }
@@ -117,4 +118,59 @@ func (c *Container) Stop(t testing.TB, grace time.Duration) time.Duration {
 	start := time.Now()
 	c.Engine.Output(t, "stop", "--time", strconv.Itoa(int(grace/time.Second)), c.ID)
 	return time.Since(start)
+}
+
+// WaitHealthy follows the engine's events for the container from its
+// creation on (docker events --since) until its health check reports
+// healthy, and fails the test with the logs when it reports unhealthy,
+// when the container ends first, or when timeout passes.
+func (c *Container) WaitHealthy(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	created := c.Engine.Output(t, "inspect", "--format", "{{.Created}}", c.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	events := c.Engine.Command(ctx, "events", "--since", created, "--filter", "container="+c.ID,
+		"--filter", "event=health_status", "--filter", "event=die", "--format", "{{.Status}}")
+	out, err := events.StdoutPipe()
+	if err != nil {
+		t.Fatalf("dockertest: %v", err)
+	}
+	if err := events.Start(); err != nil {
+		t.Fatalf("dockertest: docker events: %v", err)
+	}
+	defer events.Wait()
+	defer cancel()
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		switch sc.Text() {
+		case "health_status: healthy":
+			return
+		case "health_status: unhealthy", "die":
+			t.Fatalf("dockertest: container %s: %s; logs:\n%s", c.ID, sc.Text(), c.Logs(t))
+		}
+	}
+	t.Fatalf("dockertest: container %s not healthy within %v; logs:\n%s", c.ID, timeout, c.Logs(t))
+}
+
+// Process is a process of a running container, as docker top shows it.
+type Process struct {
+	PID, UID int
+	Command  string
+}
+
+// Top lists the container's processes with their user IDs (docker top
+// CONTAINER -o pid,uid,comm): how a test sees the user of a process in an
+// image that has no `id`.
+func (c *Container) Top(t testing.TB) []Process {
+	t.Helper()
+	lines := strings.Split(c.Engine.Output(t, "top", c.ID, "-o", "pid,uid,comm"), "\n")
+	var ps []Process
+	for _, line := range lines[1:] {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			t.Fatalf("dockertest: docker top %s: unexpected line %q", c.ID, line)
+		}
+		ps = append(ps, Process{PID: c.atoi(t, f[0]), UID: c.atoi(t, f[1]), Command: f[2]})
+	}
+	return ps
 }

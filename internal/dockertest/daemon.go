@@ -19,7 +19,11 @@ const DaemonTimeout = 60 * time.Second
 
 // StartDaemon starts a private dockerd as root with flags added to its own
 // data root, exec root, pid file, socket and daemon.json, no bridge and no
-// iptables rules, waits until it answers, and returns it as an Engine. It
+// iptables rules, in a network namespace of its own (a dockerd started
+// with no bridge deletes docker0 from its namespace, which in the host's
+// would cut the default engine's containers off), waits until it answers,
+// and returns it as an Engine. Its containers have no network but their
+// loopback (docker run --network none). It
 // stops the daemon (SIGTERM, then SIGKILL after DaemonTimeout) and removes
 // its directories when the test ends; on failure the test shows the tail
 // of the daemon's log.
@@ -51,7 +55,7 @@ func StartDaemon(t testing.TB, flags ...string) Engine {
 	}, flags...)
 	cmd := exec.Command("dockerd", args...)
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Cloneflags: syscall.CLONE_NEWNET}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		t.Fatalf("dockertest: start dockerd: %v", err)

@@ -13,8 +13,12 @@
 //   - StartDaemon starts a private dockerd (own data root, exec root,
 //     socket and containerd) and stops it and removes its directories when
 //     the test ends.
-//   - Nothing sleeps: waits are handshakes (a line in the logs, docker wait)
-//     or, for a daemon coming up, polls under a deadline.
+//   - Debootstrap makes a Debian root image once per package list and keeps
+//     it across runs (entrypoint-e2e/NAME:SUITE-HASH); Lock makes test
+//     processes take turns on what they share.
+//   - Nothing sleeps: waits are handshakes (a line in the logs, docker
+//     wait, a health event) or, for a daemon coming up, polls under a
+//     deadline.
 //
 // Tests call needs.Docker(t) before anything here.
 package dockertest
