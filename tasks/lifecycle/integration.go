@@ -70,7 +70,7 @@ func imageRef(ctx context.Context, r *runner, s Service) (string, error) {
 	}
 	img, err := identify(ctx, r, s)
 	if err != nil {
-		return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("the service image: %w: run in the service's git work tree, or set ENTRYPOINT_IMAGE_REF", err))
+		return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("the service image: %w (or set ENTRYPOINT_IMAGE_REF)", err))
 	}
 	return img.Ref(img.Short), nil
 }

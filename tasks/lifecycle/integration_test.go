@@ -96,7 +96,7 @@ func TestIntegrationRefusesBeforeStartingAnything(t *testing.T) {
 		{"no compose file", map[string]string{"ENTRYPOINT_IMAGE_REF": "x:1", "ENTRYPOINT_COMPOSE_FILE": "ci/compose.yaml"}, exitcode.Config,
 			"ci/compose.yaml: no such file or directory: set ENTRYPOINT_COMPOSE_FILE to the service's compose file"},
 		{"no image outside git", map[string]string{"GIT_CEILING_DIRECTORIES": os.TempDir()}, exitcode.Config,
-			"the service image: git rev-parse HEAD: exit status 128: fatal: not a git repository"},
+			"is in no git work tree with a commit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := composeService(t, "svc")
