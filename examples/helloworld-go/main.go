@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -37,14 +38,27 @@ func main() {
 	}
 }
 
-// serve answers on addr until ctx ends, then shuts down gracefully.
+// serve answers on addr until ctx ends, then stops gracefully: it stops
+// accepting and answers every connection it has accepted.
 func serve(ctx context.Context, addr string) error {
 	lc := net.ListenConfig{Control: reusePort}
 	l, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(os.Getenv("VERSION"), os.Getenv("HELLO_UNHEALTHY") == "1"), ReadHeaderTimeout: 10 * time.Second}
+	var open sync.WaitGroup // the connections accepted and not closed yet
+	srv := &http.Server{
+		Handler:           newHandler(os.Getenv("VERSION"), os.Getenv("HELLO_UNHEALTHY") == "1"),
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			switch state {
+			case http.StateNew:
+				open.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				open.Done()
+			}
+		},
+	}
 	log.Printf("listening on %s", l.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
@@ -53,16 +67,24 @@ func serve(ctx context.Context, addr string) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Not srv.Shutdown: a connection it reads a request from after it
+	// began is closed unanswered. Stop accepting, then answer each
+	// connection accepted, one request each.
 	log.Printf("stopping: finishing the requests in flight")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	srv.SetKeepAlivesEnabled(false)
+	if err := l.Close(); err != nil {
 		return err
 	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	<-done // Serve has returned: no connection is accepted any more
+	drained := make(chan struct{})
+	go func() { open.Wait(); close(drained) }()
+	select {
+	case <-drained:
+		return nil
+	case <-time.After(10 * time.Second):
+		srv.Close()
+		return errors.New("stop: requests still in flight after 10s; closed their connections")
 	}
-	return nil
 }
 
 // reusePort sets SO_REUSEPORT on the listening socket.
