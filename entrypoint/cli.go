@@ -185,7 +185,11 @@ func usage(w io.Writer, p personality) {
 		}
 		fmt.Fprintln(w, line)
 	}
-	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 78 configuration error; 69 a dependency never came up;\n1 the init's own failure.\n")
+	fmt.Fprint(w, "\nLifecycle tasks (build, publish, deploy; test_integration with a compose file;\n"+
+		"test_sanity with ENTRYPOINT_SANITY_URL) read their settings from the environment:\n"+
+		"ENTRYPOINT_IMAGE, ENTRYPOINT_REGISTRY, ENTRYPOINT_REGISTRY_USER, ENTRYPOINT_REGISTRY_PASSWORD[_FILE],\n"+
+		"ENTRYPOINT_DEPLOY_TARGET, ENTRYPOINT_DEPLOY_*, ENTRYPOINT_SANITY_URL, ... (README, docs/deploy.md).\n")
+	fmt.Fprint(w, "\nExit status: the child's; 128+N if it was killed by signal N; 126 not executable;\n127 not found; 2 usage error; 78 configuration error; 69 a dependency never came up\n(or a deployed or tested service never turned healthy); 130 a lifecycle task interrupted;\n1 the init's own failure.\n")
 }
 
 // envError names the variable behind each of caarlos0/env's errors, all on
