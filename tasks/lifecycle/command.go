@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"os/exec"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -228,4 +230,11 @@ func (r *runner) task(ctx context.Context, t tasks.Task) int {
 		return commandFailed(command{argv: t.Argv}, err, "").ExitCode()
 	}
 	return 0
+}
+
+// pattern returns a function that compiles expr on its first call. The
+// binary's every start runs the package's initialisation, so the lifecycle
+// tasks' patterns must not be compiled there.
+func pattern(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

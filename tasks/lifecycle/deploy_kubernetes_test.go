@@ -85,9 +85,9 @@ type k8sServiceSpec struct {
 }
 
 var (
-	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	labelValid = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$`)
-	byDigest   = regexp.MustCompile(`@sha256:[0-9a-f]{64}$`)
+	dnsLabel   = pattern(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	labelValid = pattern(`^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$`)
+	byDigest   = pattern(`@sha256:[0-9a-f]{64}$`)
 )
 
 // decodeDocuments splits a YAML stream of JSON documents.
@@ -131,9 +131,9 @@ func TestKubernetesManifestsHaveTheFieldsTheAPIRequires(t *testing.T) {
 			for _, o := range docs {
 				require.NotEmpty(t, o.APIVersion)
 				require.NotEmpty(t, o.Kind)
-				require.Regexp(t, dnsLabel, o.Metadata.Name, "metadata.name")
+				require.Regexp(t, dnsLabel(), o.Metadata.Name, "metadata.name")
 				for k, v := range o.Metadata.Labels {
-					require.Regexp(t, labelValid, v, "label %s", k)
+					require.Regexp(t, labelValid(), v, "label %s", k)
 				}
 				if o.Kind == "Secret" {
 					require.Equal(t, "v1", o.APIVersion)
@@ -158,8 +158,8 @@ func TestKubernetesManifestsHaveTheFieldsTheAPIRequires(t *testing.T) {
 			require.True(t, *ds.Template.Spec.SecurityContext.RunAsNonRoot)
 			require.Len(t, ds.Template.Spec.Containers, 1)
 			c := ds.Template.Spec.Containers[0]
-			require.Regexp(t, dnsLabel, c.Name)
-			require.Regexp(t, byDigest, c.Image, "the image by digest")
+			require.Regexp(t, dnsLabel(), c.Name)
+			require.Regexp(t, byDigest(), c.Image, "the image by digest")
 			require.Len(t, c.Ports, 1)
 			require.Equal(t, 8080, c.Ports[0].ContainerPort)
 			for _, p := range []*k8sProbe{c.StartupProbe, c.ReadinessProbe, c.LivenessProbe} {
@@ -219,7 +219,7 @@ func TestLabelValueAndReleasePodName(t *testing.T) {
 	assert.Len(t, labelValue(strings.Repeat("a", 100)), 63)
 	assert.Equal(t, "api-release-aaaaaaaa", releasePodName("api", "aaaaaaaaaaaa"))
 	long := releasePodName(strings.Repeat("a", 60)+"-b", "aaaaaaaaaaaa")
-	assert.Regexp(t, dnsLabel, long)
+	assert.Regexp(t, dnsLabel(), long)
 }
 
 // TestKubernetesDryRun is the exact command sequence of a kubernetes

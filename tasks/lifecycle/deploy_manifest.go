@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,12 +219,12 @@ func documents(redact bool, objects ...any) string {
 	return b.String()
 }
 
-var unsafeLabel = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+var unsafeLabel = pattern(`[^A-Za-z0-9_.-]+`)
 
 // labelValue makes s a valid label value: at most 63 of [A-Za-z0-9_.-],
 // starting and ending with a letter or digit.
 func labelValue(s string) string {
-	s = unsafeLabel.ReplaceAllString(s, "-")
+	s = unsafeLabel().ReplaceAllString(s, "-")
 	s = s[:min(63, len(s))]
 	return strings.Trim(s, "_.-")
 }

@@ -91,7 +91,7 @@ func (cfg deploySettings) check(vars map[string]string, unparsed map[string]bool
 	for _, name := range cfg.Env {
 		_, set := vars[name]
 		switch {
-		case !envName.MatchString(name):
+		case !envName().MatchString(name):
 			bad("ENTRYPOINT_DEPLOY_ENV", ": %q is no variable name (list names, comma-separated)", name)
 		case !set:
 			bad("ENTRYPOINT_DEPLOY_ENV", " names %s, which is not set", name)
@@ -100,21 +100,21 @@ func (cfg deploySettings) check(vars map[string]string, unparsed map[string]bool
 	return problems
 }
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envName = pattern(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Names each target accepts: docker's container names; a DNS label for a
 // swarm service (it becomes a DNS name) and a Kubernetes object, which
 // wants it lower case and at most 63 characters.
 var (
-	dockerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-	swarmName  = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
-	kubeName   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	dockerName = pattern(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	swarmName  = pattern(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+	kubeName   = pattern(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // checkName checks the deploy name against the target's rules.
 func checkName(cfg deploySettings, name string) error {
 	rules := map[string]struct {
-		re   *regexp.Regexp
+		re   func() *regexp.Regexp
 		want string
 	}{
 		"docker":     {dockerName, "letters, digits, '_', '.' and '-', starting with a letter or digit"},
@@ -122,7 +122,7 @@ func checkName(cfg deploySettings, name string) error {
 		"kubernetes": {kubeName, "at most 63 lower-case letters, digits and '-', not starting or ending with '-'"},
 	}
 	rule := rules[cfg.Target]
-	if rule.re.MatchString(name) {
+	if rule.re().MatchString(name) {
 		return nil
 	}
 	if cfg.Name != "" {

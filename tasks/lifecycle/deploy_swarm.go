@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +144,7 @@ func (s service) reason(ctx context.Context, r *runner, d deployment) string {
 		"--format", "{{.Name}}.{{.ID}}\t{{.Image}}\t{{.CurrentState}}\t{{.Error}}", d.name)
 	for _, line := range strings.Split(out, "\n") {
 		task := strings.Split(line, "\t")
-		ran := len(task) == 4 && endedState.MatchString(task[2])
+		ran := len(task) == 4 && endedState().MatchString(task[2])
 		if err != nil || !ran || task[1] != d.ref.pinned() {
 			continue
 		}
@@ -160,7 +159,7 @@ func (s service) reason(ctx context.Context, r *runner, d deployment) string {
 }
 
 // endedState is the CurrentState of a task that ran and ended.
-var endedState = regexp.MustCompile(`^(Complete|Failed|Rejected) `)
+var endedState = pattern(`^(Complete|Failed|Rejected) `)
 
 // inspectService reads the service name; exists is false when there is
 // none. Any other failure (no Swarm here, no manager) is an error.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -136,25 +135,25 @@ func (i image) warnDirty(r *runner) {
 }
 
 var (
-	unsafeTag = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
-	validTag  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	unsafeTag = pattern(`[^A-Za-z0-9_.-]+`)
+	validTag  = pattern(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	// A repository: an optional registry host (a name with a dot or a
 	// port, or localhost), then lower-case path parts.
-	repoPattern = regexp.MustCompile(`^((localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?` +
+	repoPattern = pattern(`^((localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:[0-9]+)?/|[A-Za-z0-9-]+:[0-9]+/)?` +
 		`[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
-	unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
+	unsafeName = pattern(`[^a-z0-9._-]+`)
 )
 
 // tagSafe turns s into a valid tag: letters, digits, _ . -; at most 128
 // characters, not starting with . or -.
 func tagSafe(s string) string {
-	s = strings.TrimLeft(unsafeTag.ReplaceAllString(s, "-"), ".-")
+	s = strings.TrimLeft(unsafeTag().ReplaceAllString(s, "-"), ".-")
 	return s[:min(128, len(s))]
 }
 
 // checkTag says why t is no valid tag, or returns nil.
 func checkTag(t string) error {
-	if !validTag.MatchString(t) {
+	if !validTag().MatchString(t) {
 		return fmt.Errorf("%q is no valid tag: letters, digits, _ . - (at most 128), not starting with . or -", t)
 	}
 	return nil
@@ -162,13 +161,13 @@ func checkTag(t string) error {
 
 // defaultName is the image name the service directory's name makes.
 func defaultName(dir string) string {
-	name := unsafeName.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-")
+	name := unsafeName().ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-")
 	return strings.Trim(name, "._-")
 }
 
 // validRepo reports whether repo is a repository Docker accepts.
 func validRepo(repo string) bool {
-	return len(repo) <= 255 && repoPattern.MatchString(repo)
+	return len(repo) <= 255 && repoPattern().MatchString(repo)
 }
 
 // registryHost returns the registry part of repo, as Docker reads it: a

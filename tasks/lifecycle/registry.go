@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -98,8 +97,8 @@ func (reg registry) transfer(ctx context.Context, r *runner, verb, repo, ref str
 }
 
 var (
-	reportedDigest = regexp.MustCompile(`(?i)\bdigest: (sha256:[0-9a-f]{64})\b`)
-	statusCode     = regexp.MustCompile(`\b(401|403|429|50[0-4])\b`)
+	reportedDigest = pattern(`(?i)\bdigest: (sha256:[0-9a-f]{64})\b`)
+	statusCode     = pattern(`\b(401|403|429|50[0-4])\b`)
 )
 
 // repoDigest returns the digest docker reported in out for ref, checked
@@ -120,7 +119,7 @@ func repoDigest(ctx context.Context, r *runner, repo, ref, out string) (string, 
 			digests = append(digests, digest)
 		}
 	}
-	if m := reportedDigest.FindStringSubmatch(out); m != nil {
+	if m := reportedDigest().FindStringSubmatch(out); m != nil {
 		for _, d := range digests {
 			if d == m[1] {
 				return d, nil
@@ -171,9 +170,9 @@ func reason(err error, phrases []string) string {
 	if strings.Contains(text, "docker daemon") {
 		return "" // the engine, not the registry: no access to its socket, or it is down
 	}
-	codes := statusCode.FindAllString(text, -1)
+	codes := statusCode().FindAllString(text, -1)
 	for _, p := range phrases {
-		if statusCode.MatchString(p) && slices.Contains(codes, p) || !statusCode.MatchString(p) && strings.Contains(text, p) {
+		if statusCode().MatchString(p) && slices.Contains(codes, p) || !statusCode().MatchString(p) && strings.Contains(text, p) {
 			return strings.TrimSuffix(p, ":")
 		}
 	}
