@@ -26,8 +26,30 @@
 // service declares (its test_integration and test_sanity commands), a
 // RunTask that runs them the way it runs any task.
 //
+// What each task does, in the order it runs its steps:
+//
+//   - build: the service's compile task when it declares one, then docker
+//     build tagged REPO:<commit>[-dirty], REPO:<branch> and --tag names,
+//     with the OCI labels and the SERVICE_NAME, GIT_COMMIT, VERSION build
+//     args; prints the references.
+//   - publish: docker login (password on stdin) when credentials are set,
+//     docker push of each tag; --promote NAME pulls the commit's image by
+//     digest, tags and pushes it, and checks the digest did not change;
+//     prints REPO@sha256:....
+//   - deploy: pins the reference to a digest, runs the Procfile's release
+//     entry in the new image, then the target (ENTRYPOINT_DEPLOY_TARGET):
+//     docker (new container beside the old, health-gated swap, removal of
+//     the new one on failure), swarm (start-first update with automatic
+//     rollback) or kubernetes (apply, rollout status, undo on failure).
+//   - test_integration: compose up of a project of its own, a wait for
+//     every container's health, the declared tests with each service's
+//     address in their env, and compose down -v always, interrupted or not.
+//   - test_sanity: health polls of ENTRYPOINT_SANITY_URL to a deadline,
+//     then the declared tests.
+//
 // Errors carry the exit status the binary ends with (internal/exitcode):
-// a missing or invalid setting is 78 (EX_CONFIG), a health deadline 69
-// (EX_UNAVAILABLE), a failed tool its own status, an interrupt 130.
-// Run starts no goroutine that outlives it.
+// a missing or invalid setting or refused credentials is 78 (EX_CONFIG), a
+// health deadline or a rollback 69 (EX_UNAVAILABLE), a failed tool its own
+// status, an interrupt 130 (exitcode.Interrupted) once what the task
+// started is cleaned up. Run starts no goroutine that outlives it.
 package lifecycle

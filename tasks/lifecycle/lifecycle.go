@@ -90,6 +90,3 @@ func composeFile(dir string, env map[string]string) string {
 	}
 	return ""
 }
-
-// errNotYet is the error of a lifecycle step still being written.
-var errNotYet = exitcode.Wrap(exitcode.Usage, fmt.Errorf("not implemented yet"))
