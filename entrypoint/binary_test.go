@@ -76,8 +76,20 @@ func launch(t *testing.T, argv0 string, environment []string, args ...string) *l
 // waitFor returns once a line containing want has been printed.
 func (l *liveInit) waitFor(t *testing.T, want string) {
 	t.Helper()
+	l.waitUntil(t, want, func(line string) bool { return strings.Contains(line, want) })
+}
+
+// waitForLine waits, as waitFor does, for a line that is exactly want:
+// "ready" must not be taken for "grandchild ready".
+func (l *liveInit) waitForLine(t *testing.T, want string) {
+	t.Helper()
+	l.waitUntil(t, want, func(line string) bool { return line == want })
+}
+
+func (l *liveInit) waitUntil(t *testing.T, want string, match func(string) bool) {
+	t.Helper()
 	for _, line := range l.seen {
-		if strings.Contains(line, want) {
+		if match(line) {
 			return
 		}
 	}
@@ -89,7 +101,7 @@ func (l *liveInit) waitFor(t *testing.T, want string) {
 				t.Fatalf("output ended before %q:\n%s", want, strings.Join(l.seen, "\n"))
 			}
 			l.seen = append(l.seen, line)
-			if strings.Contains(line, want) {
+			if match(line) {
 				return
 			}
 		case <-timeout:
@@ -125,7 +137,7 @@ func count(lines []string, substr string) int {
 func TestBinaryForwardsEverySignalOnce(t *testing.T) {
 	bins := e2eBins(t)
 	l := startInit(t, "entrypoint", []string{"ENTRYPOINT_LOG_LEVEL=debug"}, bins.testchild, "print-signals")
-	l.waitFor(t, "ready")
+	l.waitForLine(t, "ready")
 	l.waitFor(t, "all signals caught")
 	for _, sig := range initproc.Forwarded() {
 		if sig == syscall.SIGTERM {
@@ -156,7 +168,7 @@ func countLine(lines []string, line string) int {
 func TestBinaryDropsFaultSignalsSentByKill(t *testing.T) {
 	bins := e2eBins(t)
 	l := startInit(t, "entrypoint", []string{"ENTRYPOINT_LOG_LEVEL=debug"}, bins.testchild, "print-signals")
-	l.waitFor(t, "ready")
+	l.waitForLine(t, "ready")
 	l.waitFor(t, "all signals caught")
 	for _, sig := range []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGSYS, syscall.SIGPIPE} {
 		l.signal(t, sig)
@@ -205,7 +217,7 @@ func TestBinaryRewriteAndGroupFlags(t *testing.T) {
 			env := append(tc.env, "ENTRYPOINT_SUBREAPER=1", "ENTRYPOINT_LOG_LEVEL=debug", "TINI_VERBOSITY=3")
 			l := startInit(t, tc.argv0, env, args...)
 			l.waitFor(t, "grandchild ready")
-			l.waitFor(t, "ready")
+			l.waitForLine(t, "ready")
 			l.waitFor(t, "all signals caught")
 			sig, want := syscall.SIGUSR2, "signal 10" // rewritten to USR1
 			if tc.argv0 == "tini" {
@@ -231,7 +243,7 @@ func TestBinaryRewriteAndGroupFlags(t *testing.T) {
 func TestBinaryStopTimeoutNamesWhatItKills(t *testing.T) {
 	bins := e2eBins(t)
 	l := startInit(t, "entrypoint", nil, "--stop-timeout", "300ms", bins.testchild, "ignore-term")
-	l.waitFor(t, "ready")
+	l.waitForLine(t, "ready")
 	child := childrenOf(t, l.cmd.Process.Pid)
 	l.signal(t, syscall.SIGTERM)
 	code, lines := l.wait(t)
@@ -299,7 +311,7 @@ func TestBinaryParentDeathSignalIsForwarded(t *testing.T) {
 	// init -p's signal, which it forwards like any other.
 	script := fmt.Sprintf("%s -p USR1 -- %s print-signals 10 & wait", bins.entrypoint, bins.testchild)
 	l := startInit(t, "entrypoint", nil, "--", "/bin/sh", "-c", script)
-	l.waitFor(t, "ready")
+	l.waitForLine(t, "ready")
 	sh := childrenOf(t, l.cmd.Process.Pid)
 	require.Len(t, sh, 1)
 	pid, err := strconv.Atoi(sh[0])
