@@ -110,7 +110,7 @@ func runLifecycle(inv *invocation, tc TaskConfig, t tasks.Task, reg *tasks.Regis
 	ctx, stop := signal.NotifyContext(inv.ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if tc.DryRun {
-		fmt.Fprintf(inv.stdout, "# %s (%s) in %s\n", t.Name, t.Source, t.Dir)
+		fmt.Fprint(inv.stdout, tasks.DryRunHeader(t))
 	}
 	runTask := func(ctx context.Context, t tasks.Task) int {
 		sub := *inv

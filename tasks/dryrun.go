@@ -13,14 +13,22 @@ import (
 // paste into a POSIX shell: `cd DIR && COMMAND...`, each word quoted by
 // Quote. A built-in task has no command line; its second line says so.
 func DryRun(t Task) string {
+	header := DryRunHeader(t)
+	if t.Builtin {
+		return header + "# built-in: runs Go code, no command line" + argsNote(t.Args) + "\n"
+	}
+	return header + "cd " + Quote(t.Dir) + " && " + Quote(t.Argv...) + "\n"
+}
+
+// DryRunHeader is the first line of DryRun, newline included: the task,
+// its source, its directory and the names of the variables it adds. The
+// front ends print it above the commands a lifecycle task's dry run shows.
+func DryRunHeader(t Task) string {
 	header := fmt.Sprintf("# %s (%s) in %s", t.Name, t.Source, t.Dir)
 	if len(t.Env) > 0 {
 		header += "; adds env: " + strings.Join(slices.Sorted(maps.Keys(t.Env)), " ")
 	}
-	if t.Builtin {
-		return header + "\n# built-in: runs Go code, no command line" + argsNote(t.Args) + "\n"
-	}
-	return header + "\ncd " + Quote(t.Dir) + " && " + Quote(t.Argv...) + "\n"
+	return header + "\n"
 }
 
 // argsNote mentions the extra arguments of a built-in task, if any.

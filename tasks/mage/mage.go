@@ -16,7 +16,11 @@
 // the same start and end lines, and its command runs under initproc.Run,
 // which forwards signals, reaps and stops the task's process tree as the
 // binary does. With ENTRYPOINT_IN_IMAGE set, it runs in that image
-// instead (see tasks.ImageRun).
+// instead (see tasks.ImageRun). With ENTRYPOINT_DRY_RUN=1 it prints what
+// it would run, as `entrypoint --dry-run` does, and runs nothing. The
+// lifecycle tasks (build, publish, deploy, and test_integration and
+// test_sanity around the declared tests) run the Go code of package
+// tasks/lifecycle, as the binary does.
 //
 // Every exported function of this package is a target; mage ignores the
 // exported types. An error from a target carries the task's exit status
@@ -35,6 +39,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -101,6 +106,9 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 		return &exitError{code: exitcode.Of(err), err: err}
 	}
 	log := r.logger()
+	if dry, _ := strconv.ParseBool(environ.Map(env)["ENTRYPOINT_DRY_RUN"]); dry {
+		return r.dryRun(ctx, t, reg, env, log)
+	}
 	if image := environ.Map(env)["ENTRYPOINT_IN_IMAGE"]; image != "" {
 		fmt.Fprintf(r.stderr(), "+ %s\n", tasks.Quote(t.Argv...))
 	}
@@ -113,6 +121,24 @@ func (r Runner) Run(ctx context.Context, name string, args ...string) error {
 		return &exitError{code: code, err: err}
 	case code != 0:
 		return &exitError{code: code, err: fmt.Errorf("task %s: exit status %d", t.Name, code)}
+	}
+	return nil
+}
+
+// dryRun prints what the task would run, as `entrypoint --dry-run` does,
+// and runs nothing: a lifecycle task's commands, or the task's command
+// line.
+func (r Runner) dryRun(ctx context.Context, t tasks.Task, reg *tasks.Registry, env []string, log *slog.Logger) error {
+	vars := environ.Map(env)
+	if !lifecycle.Handles(t, vars) {
+		fmt.Fprint(r.stdout(), tasks.DryRun(t))
+		return nil
+	}
+	fmt.Fprint(r.stdout(), tasks.DryRunHeader(t))
+	service := lifecycle.Service{Dir: t.Dir, Env: vars, Tasks: reg}
+	opts := lifecycle.Options{Stdout: r.stdout(), Stderr: r.stderr(), Logger: log, DryRun: true}
+	if err := lifecycle.Run(ctx, t, service, opts); err != nil {
+		return &exitError{code: exitcode.Of(err), err: err}
 	}
 	return nil
 }

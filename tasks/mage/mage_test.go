@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,27 @@ func TestRunnerStopsTheTaskWhenCancelled(t *testing.T) {
 		t.Fatal("the task did not stop within 30s of the cancel")
 	}
 	w.Close()
+}
+
+func TestRunnerDryRunPrintsAndRunsNothing(t *testing.T) {
+	dir := serviceDir(t)
+	env := []string{"PATH=" + os.Getenv("PATH"), "ENTRYPOINT_DRY_RUN=1", "ENTRYPOINT_VERSION=1.0.0", "ENTRYPOINT_IMAGE=api"}
+	for _, tc := range []struct{ task, want string }{
+		{"fail", "# fail (procfile) in " + dir + "\ncd " + dir + ` && sh -c 'exit 3'` + "\n"},
+		{"build", "# build (built-in) in " + dir + "\n"},
+	} {
+		t.Run(tc.task, func(t *testing.T) {
+			out, err := os.CreateTemp(t.TempDir(), "stdout")
+			require.NoError(t, err)
+			defer out.Close()
+			r := Runner{Dir: dir, Env: env, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: out, Stderr: out}
+			require.NoError(t, r.Run(context.Background(), tc.task))
+			printed, err := os.ReadFile(out.Name())
+			require.NoError(t, err)
+			require.True(t, strings.HasPrefix(string(printed), tc.want), "%s", printed)
+			if tc.task == "build" {
+				require.Contains(t, string(printed), "\ndocker build --tag api:1.0.0 ", "the command a real build runs")
+			}
+		})
+	}
 }
