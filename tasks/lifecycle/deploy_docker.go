@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -79,29 +78,6 @@ func (d deployment) runArgv(name string) []string {
 	return append(argv, d.ref.pinned())
 }
 
-// container is what deploy reads of a container (docker container inspect).
-type container struct {
-	Name  string
-	State struct {
-		Status     string
-		Running    bool
-		Restarting bool
-		ExitCode   int
-		Health     *struct {
-			Status string
-			Log    []struct {
-				ExitCode int
-				Output   string
-			}
-		}
-	}
-	RestartCount int
-	Config       struct {
-		StopTimeout *int
-		Entrypoint  []string
-	}
-}
-
 // stopTimeout is the grace docker stop gives c: its own stop timeout
 // (docker run --stop-timeout), else docker's default of 10 seconds.
 func (c container) stopTimeout() int {
@@ -113,26 +89,7 @@ func (c container) stopTimeout() int {
 
 // containersOf lists the containers the docker target runs for name.
 func containersOf(ctx context.Context, r *runner, name string) ([]container, error) {
-	ids, err := r.query(ctx, "docker", "ps", "--all", "--quiet", "--no-trunc", "--filter", "label="+serviceLabel+"="+name)
-	if err != nil || ids == "" {
-		return nil, err
-	}
-	return inspectContainers(ctx, r, strings.Fields(ids)...)
-}
-
-func inspectContainers(ctx context.Context, r *runner, names ...string) ([]container, error) {
-	out, err := r.query(ctx, append([]string{"docker", "container", "inspect"}, names...)...)
-	if err != nil {
-		return nil, err
-	}
-	var list []container
-	if err := json.Unmarshal([]byte(out), &list); err != nil {
-		return nil, fmt.Errorf("docker container inspect: %w", err)
-	}
-	for i := range list {
-		list[i].Name = strings.TrimPrefix(list[i].Name, "/")
-	}
-	return list, nil
+	return labelled(ctx, r, "label="+serviceLabel+"="+name)
 }
 
 // probe is the command docker exec runs in c when it has no health check

@@ -111,17 +111,17 @@ func (c compose) upFailed(ctx, wait context.Context, timeout time.Duration, err 
 }
 
 // ready polls the project's containers, with backoff until wait ends,
-// until each is ready (see member.readiness), and returns them. A
+// until each is ready (see container.readiness), and returns them. A
 // container that will never be ready ends the wait at once. Both are 69,
 // naming the containers and what their healthchecks said last. Only the
 // first poll's commands are printed.
-func (c compose) ready(ctx, wait context.Context, timeout time.Duration) ([]member, error) {
+func (c compose) ready(ctx, wait context.Context, timeout time.Duration) ([]container, error) {
 	if c.r.dryRun {
 		fmt.Fprintf(c.r.stdout, "# wait until every container of %s is healthy, or running when it has no healthcheck (deadline %v); the tests also get SERVICE_ADDR and SERVICE_URL for each service that publishes a TCP port\n", c.project, timeout)
 		return nil, nil
 	}
 	var (
-		all     []member
+		all     []container
 		polls   int
 		q       = c.r
 		waiting string

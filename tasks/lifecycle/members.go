@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"slices"
@@ -10,58 +9,24 @@ import (
 	"strings"
 )
 
-// member is one container of the compose project: what test_integration
-// reads of it from `docker inspect`.
-type member struct {
-	Name   string
-	Config struct {
-		Labels map[string]string
-	}
-	State struct {
-		Status   string // created, running, restarting, paused, exited, dead
-		ExitCode int
-		Health   *struct {
-			Status string // starting, healthy, unhealthy
-			Log    []struct{ Output string }
-		}
-	}
-	NetworkSettings struct {
-		Ports map[string][]struct{ HostIp, HostPort string } // "8080/tcp"
-	}
-}
-
 // containers lists the containers of the project, one-off ones (compose
 // run) left out, by their labels: the same on every compose version,
 // stopped ones included.
-func (c compose) containers(ctx context.Context, r *runner) ([]member, error) {
-	ids, err := r.query(ctx, "docker", "ps", "--all", "--quiet", "--no-trunc", "--filter", c.label(), "--filter", "label=com.docker.compose.oneoff=False")
-	if err != nil || ids == "" {
-		return nil, err
-	}
-	out, err := r.query(ctx, append([]string{"docker", "inspect"}, strings.Fields(ids)...)...)
-	if err != nil {
-		return nil, err
-	}
-	var all []member
-	if err := json.Unmarshal([]byte(out), &all); err != nil {
-		return nil, fmt.Errorf("docker inspect: %w", err)
-	}
-	slices.SortFunc(all, func(a, b member) int { return strings.Compare(a.Name, b.Name) })
-	return all, nil
+func (c compose) containers(ctx context.Context, r *runner) ([]container, error) {
+	all, err := labelled(ctx, r, c.label(), "label=com.docker.compose.oneoff=False")
+	slices.SortFunc(all, func(a, b container) int { return strings.Compare(a.Name, b.Name) })
+	return all, err
 }
 
-// name is the container's name, without docker's leading slash.
-func (c member) name() string { return strings.TrimPrefix(c.Name, "/") }
-
 // service is the compose service the container belongs to.
-func (c member) service() string { return c.Config.Labels["com.docker.compose.service"] }
+func (c container) service() string { return c.Config.Labels["com.docker.compose.service"] }
 
 // readiness says whether the container is ready: healthy when it has a
 // healthcheck, running when it has none, or a job that completed (exit
 // 0). failed is set, with why, when it will never be: it exited with
 // another status, died, or its healthcheck says unhealthy; otherwise why
 // says what it is waiting for.
-func (c member) readiness() (ready, failed bool, why string) {
+func (c container) readiness() (ready, failed bool, why string) {
 	st := c.State
 	switch {
 	case st.Status == "exited" && st.ExitCode == 0:
@@ -84,7 +49,7 @@ func (c member) readiness() (ready, failed bool, why string) {
 
 // published is the host address of the container's lowest TCP port that
 // is published on the host, as 127.0.0.1:PORT; "" when none is.
-func (c member) published() string {
+func (c container) published() string {
 	best := -1
 	addr := ""
 	for port, bindings := range c.NetworkSettings.Ports {
@@ -107,7 +72,7 @@ func (c member) published() string {
 // listens: SERVICE_ADDR=127.0.0.1:PORT and SERVICE_URL=http://127.0.0.1:PORT
 // for every service with a published TCP port (its first container's
 // lowest one), SERVICE upper-cased with - and . turned into _.
-func addresses(all []member) map[string]string {
+func addresses(all []container) map[string]string {
 	env := map[string]string{}
 	for _, c := range all {
 		addr := c.published()

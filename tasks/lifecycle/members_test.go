@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// inspected reads one member from JSON shaped as `docker inspect` prints it.
-func inspected(t *testing.T, js string) member {
+// inspected reads one container from JSON shaped as `docker inspect` prints it.
+func inspected(t *testing.T, js string) container {
 	t.Helper()
-	var m member
+	var m container
 	require.NoError(t, json.Unmarshal([]byte(js), &m))
 	return m
 }
@@ -45,7 +45,7 @@ func TestMemberReadiness(t *testing.T) {
 }
 
 func TestAddresses(t *testing.T) {
-	var all []member
+	var all []container
 	for _, js := range []string{
 		// the lowest published TCP port; UDP and unpublished ports do not count
 		`{"Name":"/p-web-1","Config":{"Labels":{"com.docker.compose.service":"web"}},"NetworkSettings":{"Ports":{
