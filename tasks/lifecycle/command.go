@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
+
+	cmdpkg "github.com/entrypoint/entrypoint/internal/command"
 
 	"github.com/entrypoint/entrypoint/internal/environ"
 	"github.com/entrypoint/entrypoint/internal/exitcode"
@@ -106,91 +105,35 @@ func (r *runner) exec(ctx context.Context, c command, out io.Writer) (ran bool, 
 	if r.dryRun && !c.readOnly {
 		return false, nil
 	}
-	cmd := exec.CommandContext(ctx, c.argv[0], c.argv[1:]...)
-	cmd.Dir, cmd.Env = r.dir, r.env
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if c.stdin != "" {
-		cmd.Stdin = strings.NewReader(c.stdin)
-	}
-	tail := &tailBuffer{max: 4096}
-	cmd.Stdout = out
-	if out == nil {
-		cmd.Stdout = r.stderr
-	}
-	cmd.Stderr = io.MultiWriter(r.stderr, tail)
-	if err := cmd.Run(); err != nil {
-		return true, commandFailed(c, err, tail.String())
-	}
-	return true, nil
+	cmd := cmdpkg.Cmd{Argv: c.argv, Line: c.line(), Dir: r.dir, Env: r.env, Stdin: c.stdin, Stdout: out, Stderr: r.stderr}
+	return true, toolFailed(cmdpkg.Run(ctx, cmd))
 }
 
 // CommandError is the error of a tool's command that failed: its line, its
-// exit status and the last line it wrote to stderr.
-type CommandError struct {
-	Line   string // the command line as printed
-	Status int    // its exit status, 128+N when signal N ended it, -1 when it did not start
-	Stderr string // the tail of its stderr
-	err    error
+// exit status and the tail of what it wrote to stderr. The errors of the
+// lifecycle tasks wrap it, with the status the binary ends with (see
+// toolStatus).
+type CommandError = cmdpkg.Error
+
+// toolFailed gives err, when a tool's command failed, the status the
+// binary ends with.
+func toolFailed(err error) error {
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		return exitcode.Wrap(toolStatus(ce.Status), err)
+	}
+	return err
 }
 
-func (e *CommandError) Error() string {
-	msg := fmt.Sprintf("%s: %v", e.Line, e.err)
-	if last := lastLine(e.Stderr); last != "" {
-		msg += ": " + last
-	}
-	return msg
-}
-
-func (e *CommandError) Unwrap() error { return e.err }
-
-// ExitCode is the status the binary ends with: the tool's own, or 1
-// when it did not start or its status says nothing (0, or above 125).
-func (e *CommandError) ExitCode() int {
-	if e.Status > 0 && e.Status <= 125 {
-		return e.Status
-	}
-	if e.Status > 128 {
-		return e.Status
+// toolStatus is the status the binary ends with for a tool that ended
+// with status: the tool's own, or 1 when it did not start or its status
+// says nothing or means something else here (0, 126 to 128).
+func toolStatus(status int) int {
+	if status > 0 && status <= 125 || status > 128 {
+		return status
 	}
 	return exitcode.Failure
 }
-
-func commandFailed(c command, err error, stderr string) *CommandError {
-	e := &CommandError{Line: c.line(), Status: -1, Stderr: stderr, err: err}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		e.Status = exit.ExitCode()
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			e.Status = 128 + int(ws.Signal())
-		}
-	}
-	return e
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.TrimSpace(s)
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf []byte
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = t.buf[over:]
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string { return string(t.buf) }
 
 // retry runs op, a step that is safe to repeat, with backoff until it
 // succeeds, returns an error transient rejects, or p gives up; each
@@ -221,15 +164,8 @@ func (r *runner) task(ctx context.Context, t tasks.Task) int {
 	if r.runTask != nil {
 		return r.runTask(ctx, t)
 	}
-	cmd := exec.CommandContext(ctx, t.Argv[0], t.Argv[1:]...)
-	cmd.Dir, cmd.Env = t.Dir, t.Environ(r.env)
-	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Run(); err != nil {
-		return commandFailed(command{argv: t.Argv}, err, "").ExitCode()
-	}
-	return 0
+	err := cmdpkg.Run(ctx, cmdpkg.Cmd{Argv: t.Argv, Line: tasks.Quote(t.Argv...), Dir: t.Dir, Env: t.Environ(r.env), Stdout: r.stdout, Stderr: r.stderr})
+	return exitcode.Of(toolFailed(err))
 }
 
 // pattern returns a function that compiles expr on its first call. The

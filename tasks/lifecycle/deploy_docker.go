@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	cmdpkg "github.com/entrypoint/entrypoint/internal/command"
 	"github.com/entrypoint/entrypoint/internal/exitcode"
 	"github.com/entrypoint/entrypoint/internal/retry"
 	"github.com/entrypoint/entrypoint/tasks"
@@ -150,7 +151,7 @@ func lastCheck(c container) string {
 		return ""
 	}
 	l := c.State.Health.Log[len(c.State.Health.Log)-1]
-	return fmt.Sprintf(": last check (exit %d): %s", l.ExitCode, lastLine(l.Output))
+	return fmt.Sprintf(": last check (exit %d): %s", l.ExitCode, cmdpkg.LastLine(l.Output))
 }
 
 // showWait prints, in a dry run, what a real run waits for and what it
@@ -169,7 +170,7 @@ func abandon(ctx context.Context, r *runner, name string, old []container, cause
 	defer cancel()
 	if list, err := inspectContainers(cleanup, r, name); err == nil && len(list) == 1 && list[0].State.Health != nil {
 		for _, l := range list[0].State.Health.Log {
-			fmt.Fprintf(r.stderr, "%s: health check (exit %d): %s\n", name, l.ExitCode, lastLine(l.Output))
+			fmt.Fprintf(r.stderr, "%s: health check (exit %d): %s\n", name, l.ExitCode, cmdpkg.LastLine(l.Output))
 		}
 	}
 	_, _ = r.exec(cleanup, command{argv: []string{"docker", "logs", "--tail", "20", name}, readOnly: true}, nil)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	cmdpkg "github.com/entrypoint/entrypoint/internal/command"
 )
 
 // containers lists the containers of the project, one-off ones (compose
@@ -40,7 +42,7 @@ func (c container) readiness() (ready, failed bool, why string) {
 	}
 	why = c.name() + " " + st.Health.Status
 	if n := len(st.Health.Log); n > 0 {
-		if out := lastLine(st.Health.Log[n-1].Output); out != "" {
+		if out := cmdpkg.LastLine(st.Health.Log[n-1].Output); out != "" {
 			why += " (last check: " + out + ")"
 		}
 	}

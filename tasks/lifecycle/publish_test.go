@@ -146,7 +146,7 @@ func TestRegistryFailuresAreToldApart(t *testing.T) {
 		{"invalid reference format", false, 1, "docker push x: exit status 1: invalid reference format"},
 		{"layer sha256:5003a0b1 blob upload invalid", false, 1, "blob upload invalid"},
 	} {
-		err := &CommandError{Line: "docker push x", Status: 1, Stderr: "The push refers to repository\n" + tc.stderr + "\n", err: errors.New("exit status 1")}
+		err := &CommandError{Line: "docker push x", Status: 1, Stderr: "The push refers to repository\n" + tc.stderr + "\n", Err: errors.New("exit status 1")}
 		assert.Equal(t, tc.transient, transient(err), tc.stderr)
 		explained := reg.explain(context.Background(), err, "127.0.0.1:5000/acme/api:abc")
 		assert.Equal(t, tc.code, exitcode.Of(explained), tc.stderr)
