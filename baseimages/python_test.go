@@ -129,7 +129,9 @@ func testMultiStageTemplate(t *testing.T, b *baseimagetest.Bases) {
 		"--build-arg", "BASE="+baseimagetest.PythonRoot.Ref(), "--build-arg", "ENTRYPOINT_IMAGE="+b.Entrypoint,
 		"--build-arg", "SERVICE_NAME=helloworld-python", "--build-arg", "GIT_COMMIT="+b.Revision, "--build-arg", "VERSION="+b.Tag,
 		filepath.Join(b.Root, "examples", "helloworld-python"))
+	done := dockertest.Building(t)
 	out, err := build.CombinedOutput()
+	done()
 	require.NoError(t, err, "%s", out)
 	img := e.Adopt(t, ref)
 	checkLabels(t, b, img, "helloworld-python")

@@ -107,6 +107,7 @@ CMD ["/helloworld"]
 
 // untagRepo removes this machine's tags and digests of repo.
 func untagRepo(t *testing.T, repo string) {
+	defer dockertest.Removing(t)()
 	engine := dockertest.Engine{}
 	out := engine.Output(t, "images", "--digests", "--format", "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}", repo)
 	for _, ref := range strings.Fields(out) {

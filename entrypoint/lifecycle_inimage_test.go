@@ -40,7 +40,10 @@ func TestLifecycleBuildFromInsideAnImage(t *testing.T) {
 		return '-'
 	}, name), "-")
 	ref := name + ":1.0.0-job"
-	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "--force", ref).Run() })
+	t.Cleanup(func() {
+		defer dockertest.Removing(t)()
+		_ = exec.Command("docker", "image", "rm", "--force", ref).Run()
+	})
 
 	cmd := exec.Command("docker", "run", "--rm", "--user", "0", "--network", "none",
 		"-v", socket+":/var/run/docker.sock",
@@ -50,7 +53,9 @@ func TestLifecycleBuildFromInsideAnImage(t *testing.T) {
 		"-v", dir+":/svc", "-w", "/svc",
 		"-e", "ENTRYPOINT_VERSION=1.0.0-job", "-e", "ENTRYPOINT_IMAGE="+name, "-e", "ENTRYPOINT_LOG_FORMAT=json",
 		jobImage, "/usr/local/bin/entrypoint", "build")
+	done := dockertest.Building(t)
 	out, err := cmd.CombinedOutput()
+	done()
 	require.NoError(t, err, "entrypoint build in the job image:\n%s", out)
 	require.Contains(t, string(out), "+ install -D -m 0755 "+testchild+" dist/testchild", "the compile task ran in the job container")
 	require.Contains(t, string(out), "\n"+ref+"\n", "build printed the reference it tagged")

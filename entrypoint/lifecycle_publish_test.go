@@ -103,6 +103,7 @@ func removeImages(t *testing.T, repo string) {
 	ids := strings.Fields(dockertest.Engine{}.Output(t, "images", "--quiet", "--no-trunc", repo))
 	if len(ids) > 0 {
 		slices.Sort(ids)
+		defer dockertest.Removing(t)()
 		dockertest.Engine{}.Output(t, append([]string{"rmi", "--force"}, slices.Compact(ids)...)...)
 	}
 }
@@ -117,9 +118,13 @@ type buildpubRun struct {
 	stderr  string
 }
 
-// entrypointIn runs `entrypoint args...` in dir with exactly env.
+// entrypointIn runs `entrypoint args...` in dir with exactly env; a
+// build holds the image store as dockertest's builds do.
 func entrypointIn(t *testing.T, dir string, env []string, args ...string) buildpubRun {
 	t.Helper()
+	if len(args) > 0 && args[0] == "build" {
+		defer dockertest.Building(t)()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e2eBins(t).entrypoint, args...)

@@ -80,7 +80,10 @@ func Build(t testing.TB) *Bases {
 	cmd.Env = append(os.Environ(), "BASE="+base, "REPO=entrypoint")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	done := dockertest.Building(t)
+	err := cmd.Run()
+	done()
+	if err != nil {
 		t.Fatalf("baseimagetest: baseimages/build.sh %s: %v\n%s", b.Tag, err, stderr.String())
 	}
 	refs := strings.Fields(stdout.String())
@@ -96,6 +99,7 @@ func Build(t testing.TB) *Bases {
 // on them, what failed builds left (images that still carry the bases'
 // version label), then the bases.
 func (b *Bases) remove(t testing.TB) {
+	defer dockertest.Removing(t)()
 	e := dockertest.Engine{}
 	refs := []string{"entrypoint/entrypoint:" + b.Tag, "entrypoint/static:" + b.Tag, "entrypoint/python:" + b.Tag}
 	for _, ref := range refs {
@@ -143,7 +147,10 @@ func (b *Bases) Example(t testing.TB, name string) *dockertest.Image {
 	build := (dockertest.Engine{}).Command(ctx, "build", "--network", "none", "--file", "-", "--tag", ref, "--label", "dockertest.ref="+ref,
 		"--build-arg", "SERVICE_NAME="+name, "--build-arg", "GIT_COMMIT="+b.Revision, "--build-arg", "VERSION="+b.Tag, dir)
 	build.Stdin = strings.NewReader("FROM " + from + "\n")
-	if out, err := build.CombinedOutput(); err != nil {
+	done := dockertest.Building(t)
+	out, err := build.CombinedOutput()
+	done()
+	if err != nil {
 		t.Fatalf("baseimagetest: docker build %s: %v\n%s", dir, err, out)
 	}
 	return dockertest.Engine{}.Adopt(t, ref)

@@ -58,7 +58,9 @@ func (e Engine) TryBuild(t testing.TB, c Context) (*Image, Result) {
 		t.Fatalf("dockertest: build context: %v", err)
 	}
 	ref := uniqueRef(t)
+	done := Building(t)
 	r := e.Docker(t, "build", "--network", "none", "--label", "dockertest.ref="+ref, "--tag", ref, dir)
+	done()
 	if r.Code != 0 {
 		return nil, r
 	}
@@ -148,6 +150,7 @@ func (img *Image) removeAtCleanup(t testing.TB) {
 		if len(ids) > 0 {
 			img.Engine.Output(t, append([]string{"rm", "--force", "--volumes"}, ids...)...)
 		}
+		defer Removing(t)()
 		img.Engine.Output(t, "rmi", "--force", img.Ref)
 	})
 }

@@ -101,13 +101,40 @@ func (d DebianRoot) make(t testing.TB) error {
 // directory being written.
 func Lock(t testing.TB, name string) (unlock func()) {
 	t.Helper()
+	return lock(t, name, syscall.LOCK_EX)
+}
+
+// imageStore names the lock between building images and removing them.
+const imageStore = "docker image store"
+
+// Building holds the image store for a build until its release: builds
+// run side by side, but no test image is removed meanwhile. Removing an
+// image removes its untagged parents too, and a build of the same steps
+// may be using one of them as its cache ("failed to get digest").
+// Build and TryBuild take it themselves; take it around a build run by
+// other means.
+func Building(t testing.TB) (done func()) {
+	t.Helper()
+	return lock(t, imageStore, syscall.LOCK_SH)
+}
+
+// Removing holds the image store while test images are removed (no
+// build runs meanwhile). The cleanup of Build, TryBuild and Adopt takes
+// it; take it around a removal run by other means.
+func Removing(t testing.TB) (done func()) {
+	t.Helper()
+	return lock(t, imageStore, syscall.LOCK_EX)
+}
+
+func lock(t testing.TB, name string, how int) (unlock func()) {
+	t.Helper()
 	sum := sha256.Sum256([]byte(name))
 	path := filepath.Join(os.TempDir(), "entrypoint-lock-"+hex.EncodeToString(sum[:8]))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatalf("dockertest: lock %s: %v", name, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
 		f.Close()
 		t.Fatalf("dockertest: lock %s: %v", name, err)
 	}
